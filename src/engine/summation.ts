@@ -1,0 +1,22 @@
+/**
+ * Σ a[i]·b[i] with Neumaier compensation. The projected loss J = Σ r·y is differenced across
+ * steps of ~1e-5; plain summation would add rounding of order n·ε·Σ|r·y| to every sample.
+ */
+export function compensatedDot(a: ArrayLike<number>, b: ArrayLike<number>, length: number): number {
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < length; i++) {
+    const term = a[i] * b[i];
+    const next = sum + term;
+    compensation += Math.abs(sum) >= Math.abs(term) ? sum - next + term : term - next + sum;
+    sum = next;
+  }
+  return sum + compensation;
+}
+
+/** Σ |a[i]·b[i]|: the scale against which the rounding error of Σ a·b is measured. */
+export function absoluteDot(a: ArrayLike<number>, b: ArrayLike<number>, length: number): number {
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += Math.abs(a[i] * b[i]);
+  return sum;
+}

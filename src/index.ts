@@ -1,0 +1,10 @@
+export { checkGradients } from './check/check-gradients.js';
+export type { GradientCheckOptions } from './check/options.js';
+export { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/options.js';
+export type { EntryFailure, ErrorBand, GradientReport, KinkEntry, Problem, TensorReport } from './check/report-types.js';
+export type { Layer, NumericContainer, ParamRecord, TensorLike } from './layer/protocol.js';
+export { formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
+export { likelyCause } from './report/likely-cause.js';
+export { reportToJSON } from './report/to-json.js';
+export { matchers, jestMatchers } from './matchers/index.js';
+export type { GradientMatchers } from './matchers/types.js';

@@ -1,0 +1,14 @@
+/** Short, aligned-friendly numbers: 4 significant digits, exponent form outside [1e-3, 1e5). */
+export function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-3 && magnitude < 1e5) return String(Number(value.toPrecision(4)));
+  return value.toExponential(2).replace('e+', 'e');
+}
+
+/** `W[1,3]`, or `loss` style names for scalars. */
+export function entryLabel(tensor: string, position: readonly number[]): string {
+  return position.length === 0 ? tensor : `${tensor}[${position.join(',')}]`;
+}

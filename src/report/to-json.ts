@@ -1,0 +1,34 @@
+import type { GradientReport } from '../check/report-types.js';
+
+/** JSON-safe copy of a report: full gradient arrays left out, non-finite numbers as strings. */
+export function reportToJSON(report: GradientReport): unknown {
+  const finite = (value: number): number | string => (Number.isFinite(value) ? value : String(value));
+  return {
+    pass: report.pass,
+    verdict: report.verdict,
+    normalizedError: report.normalizedError,
+    band: report.band,
+    kinkCount: report.kinkCount,
+    forwardCalls: report.forwardCalls,
+    backwardCalls: report.backwardCalls,
+    settings: report.settings,
+    problems: report.problems,
+    tensors: report.tensors.map((tensor) => ({
+      name: tensor.name,
+      shape: tensor.shape,
+      size: tensor.size,
+      dtype: tensor.dtype,
+      pass: tensor.pass,
+      normalizedError: tensor.normalizedError,
+      band: tensor.band,
+      kinks: tensor.kinks,
+      failures: tensor.failures.map((f) => ({
+        ...f,
+        analytic: finite(f.analytic),
+        numeric: finite(f.numeric),
+        error: finite(f.error),
+        errorEstimate: finite(f.errorEstimate),
+      })),
+    })),
+  };
+}
