@@ -15,11 +15,11 @@ import { DEFAULT_TOLERANCE, validateOptions, type GradientCheckOptions, type Val
 import type { EntryFailure, GradientReport, KinkEntry, Problem, TensorReport } from './report-types.js';
 
 /**
- * Rounding bound of one loss sample, in units of u·Σ|r·y|. Forward passes round at every
- * operation, not only when storing the output, so the bound allows for a few dozen roundings of
- * terms as large as the output's own; the fourth difference of the samples catches anything larger.
+ * Model bound on the rounding error of one loss sample, in units of u·Σ|r·y|: a few roundings of
+ * terms as large as the output's own. Forwards that round more (long reductions, cancellation)
+ * show it in the fourth difference of the samples, which `estimateDerivative` takes when larger.
  */
-const LOSS_NOISE_FACTOR = 32;
+const LOSS_NOISE_FACTOR = 4;
 
 /** backward must be linear in its upstream gradient; scaling by 2 is exact in binary floating point. */
 const LINEARITY_TOLERANCE: Record<Dtype, number> = { float64: 1e-10, float32: 1e-5 };
@@ -307,28 +307,27 @@ function checkLinearity(
     for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
     const slack = LINEARITY_TOLERANCE[dtype] * scale;
     for (let i = 0; i < tensor.analytic.length; i++) {
-      const position = positionOf(i, tensor.view.shape);
-      if (Math.abs(twice[i] - 2 * tensor.analytic[i]) > slack || Number.isNaN(twice[i])) {
-        problems.push({
-          kind: 'backward-not-linear',
-          severity: 'failure',
-          tensor: tensor.name,
-          position,
-          message:
-            `The gradient of '${tensor.name}' is not linear in the upstream gradient: at ${tensor.name}${formatPosition(position)} ` +
-            `backward(r) gives ${tensor.analytic[i]} but backward(2r) gives ${twice[i]}. Is the chain-rule multiply by the upstream gradient missing?`,
-        });
-        break;
-      }
       if (Math.abs(none[i]) > slack || Number.isNaN(none[i])) {
         problems.push({
           kind: 'backward-not-linear',
           severity: 'failure',
           tensor: tensor.name,
-          position,
+          position: positionOf(i, tensor.view.shape),
           message:
-            `The gradient of '${tensor.name}' is not zero for a zero upstream gradient: at ${tensor.name}${formatPosition(position)} backward(0) gives ${none[i]}. ` +
-            'A gradient term that does not go through the upstream gradient is a bug.',
+            `The gradient of '${tensor.name}' is not zero for a zero upstream gradient: at ${tensor.name}${formatPosition(positionOf(i, tensor.view.shape))} backward(0) gives ${none[i]}. ` +
+            'Either the multiply by the upstream gradient is missing, or backward adds a term of its own (weight decay, a regularizer) that belongs in the loss.',
+        });
+        break;
+      }
+      if (Math.abs(twice[i] - 2 * tensor.analytic[i]) > slack || Number.isNaN(twice[i])) {
+        problems.push({
+          kind: 'backward-not-linear',
+          severity: 'failure',
+          tensor: tensor.name,
+          position: positionOf(i, tensor.view.shape),
+          message:
+            `The gradient of '${tensor.name}' is not linear in the upstream gradient: at ${tensor.name}${formatPosition(positionOf(i, tensor.view.shape))} ` +
+            `backward(r) gives ${tensor.analytic[i]} but backward(2r) gives ${twice[i]}. Is the chain-rule multiply by the upstream gradient missing?`,
         });
         break;
       }

@@ -52,7 +52,12 @@ export function normalizeParams(layer: Layer): ParamSlot[] {
         return {
           name,
           value: createView(record.value, `parameter '${name}'`, record.shape),
-          gradContainer: () => record.grad,
+          // A params getter may build fresh records that point at grads backward just allocated.
+          gradContainer: () => {
+            const current = readParams(layer);
+            const latest = Array.isArray(current) ? current[i] : undefined;
+            return isParamRecord(latest) ? latest.grad : record.grad;
+          },
         };
       });
     }
