@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/jest/**', 'node_modules/**'],
+    setupFiles: ['src/vitest.ts'],
     testTimeout: 60_000,
   },
 });

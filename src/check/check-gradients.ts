@@ -404,7 +404,7 @@ function checkTensor(
       });
     }
   }
-  failures.sort((a, b) => severity(b) - severity(a));
+  failures.sort((a, b) => severity(b) - severity(a) || b.error - a.error);
   const finiteAnalytic = analytic.map((v) => (Number.isFinite(v) ? v : 0));
   const tensorError = normalizedError(reference, finiteAnalytic, view.size);
   return {
@@ -424,10 +424,10 @@ function checkTensor(
   };
 }
 
-/** How far past its allowance an entry is; non-finite entries come first. */
+/** How far past its allowance an entry is, to 2 digits; non-finite entries come first. */
 function severity(failure: EntryFailure): number {
   if (failure.kind === 'non-finite') return Infinity;
-  return failure.allowed > 0 ? failure.error / failure.allowed : Number.MAX_VALUE;
+  return failure.allowed > 0 ? Number((failure.error / failure.allowed).toPrecision(2)) : Number.MAX_VALUE;
 }
 
 function buildReport(

@@ -1,5 +1,8 @@
 import type { StoredSteps } from './step-size.js';
 
+/** Share of the one-sided gap that the smoothness residual must reach to call a point a kink. */
+const KINK_RESIDUAL_SHARE = 0.02;
+
 /** The projected loss J sampled around one entry θ at steps ±h and ±h/2 (as the storage applied them). */
 export interface LossSamples {
   center: number;
@@ -67,7 +70,8 @@ export function estimateDerivative(samples: LossSamples, lossNoise: number, rich
   const backwardHalf = (center - minusHalf) / halfSteps.minus;
   const gapBase = forwardBase - backwardBase;
   const gapHalf = forwardHalf - backwardHalf;
-  // For a smooth J, gapBase ≈ ratio·gapHalf up to O(h³); a kink breaks that proportion.
+  // For a smooth J, gapBase ≈ ratio·gapHalf up to a relative O(h²·J⁗/J″); a kink at or near θ
+  // breaks that proportion by a sizeable fraction (10–100 % when it lies inside the steps).
   const smoothnessResidual = Math.abs(gapBase - ratio * gapHalf);
   // Bound on the residual from sample rounding alone (model noise only: a kink inflates the
   // fourth difference, so it must not raise the bar it is judged against).
@@ -76,7 +80,7 @@ export function estimateDerivative(samples: LossSamples, lossNoise: number, rich
     2 * lossNoise * (1 / steps.plus + 1 / steps.minus) + 2 * lossNoise * ratio * (1 / halfSteps.plus + 1 / halfSteps.minus);
   const isKink =
     smoothnessResidual > residualNoise &&
-    smoothnessResidual > 0.25 * Math.max(Math.abs(gapBase), ratio * Math.abs(gapHalf));
+    smoothnessResidual > KINK_RESIDUAL_SHARE * Math.max(Math.abs(gapBase), ratio * Math.abs(gapHalf));
 
   return {
     numeric,

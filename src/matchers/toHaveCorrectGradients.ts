@@ -51,7 +51,12 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     try {
       report = checkGradients(received as Layer, toOptions(args));
     } catch (error) {
-      if (error instanceof OptionsError) throw usageError(error.message, 'Options', args[0]);
+      if (error instanceof OptionsError) {
+        const [first, tolerance] = args;
+        if (typeof first === 'object' && first !== null) throw usageError(error.message, 'Options', first);
+        if (error.message.startsWith('tolerance')) throw usageError(error.message, 'Tolerance', tolerance);
+        throw usageError(error.message, 'Epsilon', first);
+      }
       if (error instanceof LayerProtocolError || error instanceof ContainerError || error instanceof RangeError) {
         throw usageError(error.message, 'Received', received);
       }

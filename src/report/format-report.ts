@@ -14,12 +14,15 @@ interface LabelledFailure {
   failure: EntryFailure;
 }
 
-/** All failing entries across tensors, worst first (by how far past their allowance they are). */
+/**
+ * All failing entries across tensors, worst first: by how far past their allowance they are (to
+ * 2 significant digits, so a constant factor does not order entries by noise), then by error.
+ */
 export function worstFailures(report: GradientReport): LabelledFailure[] {
   const all = report.tensors.flatMap((tensor) => tensor.failures.map((failure) => ({ tensor: tensor.name, failure })));
   const excess = ({ failure }: LabelledFailure): number =>
-    failure.kind === 'non-finite' ? Infinity : failure.allowed > 0 ? failure.error / failure.allowed : Number.MAX_VALUE;
-  return all.sort((a, b) => excess(b) - excess(a));
+    failure.kind === 'non-finite' ? Infinity : failure.allowed > 0 ? Number((failure.error / failure.allowed).toPrecision(2)) : Number.MAX_VALUE;
+  return all.sort((a, b) => excess(b) - excess(a) || b.failure.error - a.failure.error);
 }
 
 function settingsLine(report: GradientReport): string {

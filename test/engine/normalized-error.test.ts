@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { errorBand, normalizedError } from '../../src/engine/normalized-error.js';
+
+describe('normalizedError', () => {
+  it('is ‖n − a‖ / (‖n‖ + ‖a‖)', () => {
+    expect(normalizedError([3, 4], [3, 4], 2)).toBe(0);
+    expect(normalizedError([3, 4], [6, 8], 2)).toBeCloseTo(5 / 15, 15);
+    expect(normalizedError([1, 0], [-1, 0], 2)).toBe(1);
+  });
+
+  it('is 0 for two zero vectors and finite for huge or tiny values', () => {
+    expect(normalizedError([0, 0], [0, 0], 2)).toBe(0);
+    expect(normalizedError([1e200, 1e200], [2e200, 2e200], 2)).toBeCloseTo(1 / 3, 12);
+    expect(normalizedError([1e-200, 0], [2e-200, 0], 2)).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe('errorBand', () => {
+  it('uses the classic 1e-7 / 1e-3 thresholds', () => {
+    expect(errorBand(1e-9)).toBe('correct');
+    expect(errorBand(1e-5)).toBe('inspect');
+    expect(errorBand(2e-3)).toBe('bug');
+  });
+});

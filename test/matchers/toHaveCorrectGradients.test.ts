@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ScaleLayer } from '../zoo/protocol/scale.js';
+import { TrainingModeDropout } from '../zoo/protocol/misbehaving.js';
+
+/** Runs an assertion that must fail and returns the thrown error. */
+function failureOf(assertion: () => void): Error & { actual?: unknown; expected?: unknown } {
+  try {
+    assertion();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('the assertion passed');
+}
+
+// Vitest colours the hint line; compare text without escape codes.
+const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+describe('toHaveCorrectGradients under Vitest', () => {
+  it('passes a correct layer, in both call forms', () => {
+    expect(new ScaleLayer()).toHaveCorrectGradients();
+    expect(new ScaleLayer()).toHaveCorrectGradients('auto', 1e-6);
+    expect(new ScaleLayer()).toHaveCorrectGradients(1e-4);
+    expect(new ScaleLayer()).toHaveCorrectGradients({ seed: 7, tolerance: 1e-5 });
+  });
+
+  it('fails a buggy layer naming the entries, with a diff of only the failing ones', () => {
+    const error = failureOf(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients());
+    const lines = plain(error.message).split('\n');
+    expect(lines[0]).toBe('expect(layer).toHaveCorrectGradients()');
+    expect(lines[1]).toBe('');
+    expect(lines[2]).toBe("Expected the layer's backward pass to match central finite differences.");
+    expect(lines).toContain('6 of 18 gradient entries disagree, in 1 of 3 tensors (seed 42, float64, epsilon auto, tolerance 1.00e-6, Richardson).');
+    expect(lines.find((l) => l.trimStart().startsWith('w '))).toMatch(/6 of 6 wrong +normalized error 0\.3333 \(bug\)/);
+    expect(lines.find((l) => l.trimStart().startsWith('w[4]'))).toMatch(/analytic +4\.932 +numeric +2\.466/);
+    expect(lines).toContain('  w: analytic ≈ 2 × numeric: a factor 2 too large (a doubled term, or a missing division by the batch size 2?)');
+    expect(Object.keys(error.actual as object).sort()).toEqual(['w[0]', 'w[1]', 'w[2]', 'w[3]', 'w[4]', 'w[5]']);
+    expect((error.actual as Record<string, number>)['w[4]']).toBeCloseTo(2 * (error.expected as Record<string, number>)['w[4]'], 8);
+  });
+
+  it('names a sign flip as the likely cause', () => {
+    const error = failureOf(() => expect(new ScaleLayer({ dwFactor: -1 })).toHaveCorrectGradients());
+    expect(plain(error.message)).toContain('  w: analytic = −numeric: a sign flip?');
+  });
+
+  it('with .not, fails a correct layer saying so and giving the worst error', () => {
+    const error = failureOf(() => expect(new ScaleLayer()).not.toHaveCorrectGradients());
+    const message = plain(error.message);
+    expect(message.split('\n')[0]).toBe('expect(layer).not.toHaveCorrectGradients()');
+    expect(message).toContain("Expected the layer's gradients to disagree with finite differences, but they agree.");
+    expect(message).toMatch(/Worst normalized error \d\.\d\de-\d+ in '\w+' \(overall/);
+    expect(error.actual).toBeUndefined();
+  });
+
+  it('with .not, passes a buggy layer', () => {
+    expect(new ScaleLayer({ dwFactor: 2 })).not.toHaveCorrectGradients();
+  });
+
+  it('throws a matcher error for a non-layer, with and without .not', () => {
+    for (const run of [() => expect({}).toHaveCorrectGradients(), () => expect(42).not.toHaveCorrectGradients()]) {
+      const message = plain(failureOf(run).message);
+      expect(message).toContain('Matcher error:');
+      expect(message).toMatch(/Received has type: +(Object|Number)/);
+    }
+  });
+
+  it('throws a matcher error for bad options, naming the argument', () => {
+    expect(plain(failureOf(() => expect(new ScaleLayer()).toHaveCorrectGradients(Number.NaN)).message)).toContain('Epsilon has value: NaN');
+    expect(plain(failureOf(() => expect(new ScaleLayer()).toHaveCorrectGradients(1e-4, -1)).message)).toContain('Tolerance has value: -1');
+    expect(plain(failureOf(() => expect(new ScaleLayer()).toHaveCorrectGradients({ tolerence: 1 } as never)).message)).toContain(
+      "Unknown option 'tolerence'",
+    );
+    expect(() => expect(new ScaleLayer()).toHaveCorrectGradients({ seed: 1 } as never, 1e-3 as never)).toThrow(/pass tolerance inside it/);
+  });
+
+  it('cannot pass .not when the check is impossible', () => {
+    expect(() => expect(new TrainingModeDropout()).not.toHaveCorrectGradients()).toThrow(/could not be checked/);
+    expect(() => expect(new TrainingModeDropout()).toHaveCorrectGradients()).toThrow(/deterministic forward/);
+  });
+
+  it('works with expect.soft and as an asymmetric matcher', () => {
+    expect({ layer: new ScaleLayer() }).toEqual({ layer: expect.toHaveCorrectGradients() });
+    expect({ layer: new ScaleLayer({ dwFactor: 3 }) }).not.toEqual({ layer: expect.toHaveCorrectGradients() });
+    expect.soft(new ScaleLayer()).toHaveCorrectGradients();
+  });
+});
