@@ -1,4 +1,4 @@
-import { estimateDerivative, type LossSamples } from '../engine/central-difference.js';
+import { estimateDerivative, type DerivativeEstimate, type LossSamples } from '../engine/central-difference.js';
 import { judgeEntry } from '../engine/compare.js';
 import { unitRoundoff, type Dtype } from '../engine/dtype.js';
 import { errorBand, normalizedError } from '../engine/normalized-error.js';
@@ -20,6 +20,12 @@ import type { EntryFailure, GradientReport, KinkEntry, Problem, TensorReport } f
  * show it in the fourth difference of the samples, which `estimateDerivative` takes when larger.
  */
 const LOSS_NOISE_FACTOR = 4;
+
+/** Longer steps tried, in turn, for entries whose error budget is dominated by rounding. */
+const STEP_GROWTH = 8;
+const MAX_STEP_GROWTH = 64;
+/** Share of the tolerance that rounding error must reach before longer steps are tried. */
+const NOISE_LIMITED_SHARE = 0.1;
 
 /** backward must be linear in its upstream gradient; scaling by 2 is exact in binary floating point. */
 const LINEARITY_TOLERANCE: Record<Dtype, number> = { float64: 1e-10, float32: 1e-5 };
@@ -229,6 +235,39 @@ function runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions): 
   return finish(reports);
 }
 
+/** Fills `samples` with J at θ ± h and θ ± h/2 for entry `index`, then assigns θ back exactly. */
+function sampleLoss(
+  view: NumericView,
+  index: number,
+  original: number,
+  step: number,
+  samples: LossSamples,
+  evaluateLoss: () => number,
+  name: string,
+): void {
+  samples.steps = storedSteps(original, step, view.stored);
+  samples.halfSteps = storedSteps(original, step / 2, view.stored);
+  if (samples.halfSteps.plus <= 0 || samples.halfSteps.minus <= 0) {
+    throw new RangeError(
+      `epsilon ${step} is too small for ${name}${formatPosition(positionOf(index, view.shape))} = ${original} in ${view.float32 ? 'float32' : 'float64'} ` +
+        "storage: the perturbed value rounds back to the original. Use epsilon: 'auto' or a larger step.",
+    );
+  }
+  try {
+    view.set(index, original + samples.steps.plus);
+    samples.plus = evaluateLoss();
+    view.set(index, original - samples.steps.minus);
+    samples.minus = evaluateLoss();
+    view.set(index, original + samples.halfSteps.plus);
+    samples.plusHalf = evaluateLoss();
+    view.set(index, original - samples.halfSteps.minus);
+    samples.minusHalf = evaluateLoss();
+  } finally {
+    // Assign the saved value back: θ + h − h need not round to θ.
+    view.set(index, original);
+  }
+}
+
 function differentiableView(input: unknown): NumericView | null {
   if (!isNumericContainer(input)) return null;
   try {
@@ -362,28 +401,24 @@ function checkTensor(
   for (let i = 0; i < view.size; i++) {
     const original = view.get(i);
     const step = options.epsilon === 'auto' ? autoStep(original, dtype) : options.epsilon;
-    samples.steps = storedSteps(original, step, view.stored);
-    samples.halfSteps = storedSteps(original, step / 2, view.stored);
-    if (samples.halfSteps.plus <= 0 || samples.halfSteps.minus <= 0) {
-      throw new RangeError(
-        `epsilon ${step} is too small for ${tensor.name}${formatPosition(positionOf(i, view.shape))} = ${original} in ${view.float32 ? 'float32' : 'float64'} ` +
-          "storage: the perturbed value rounds back to the original. Use epsilon: 'auto' or a larger step.",
-      );
+    const measure = (requested: number): DerivativeEstimate => {
+      sampleLoss(view, i, original, requested, samples, evaluateLoss, tensor.name);
+      return estimateDerivative(samples, lossNoise, options.richardson);
+    };
+    let estimate = measure(step);
+    // A noise-limited entry (rounding dominates and is a sizeable share of the tolerance, e.g. a
+    // loss of 1e6, quantized at 0.06 in float32) is re-measured with longer steps: rounding error
+    // falls as 1/h while truncation grows as h², so the estimate with the smaller error budget wins.
+    for (let growth = STEP_GROWTH; options.epsilon === 'auto' && growth <= MAX_STEP_GROWTH; growth *= STEP_GROWTH) {
+      const noiseLimited =
+        estimate.kink === null &&
+        estimate.roundingError > 4 * estimate.truncationError &&
+        estimate.errorEstimate > NOISE_LIMITED_SHARE * tolerance * Math.abs(estimate.numeric);
+      if (!noiseLimited) break;
+      const wider = measure(step * growth);
+      if (wider.kink !== null || !(wider.errorEstimate < estimate.errorEstimate)) break;
+      estimate = wider;
     }
-    try {
-      view.set(i, original + samples.steps.plus);
-      samples.plus = evaluateLoss();
-      view.set(i, original - samples.steps.minus);
-      samples.minus = evaluateLoss();
-      view.set(i, original + samples.halfSteps.plus);
-      samples.plusHalf = evaluateLoss();
-      view.set(i, original - samples.halfSteps.minus);
-      samples.minusHalf = evaluateLoss();
-    } finally {
-      // Assign the saved value back: θ + h − h need not round to θ.
-      view.set(i, original);
-    }
-    const estimate = estimateDerivative(samples, lossNoise, options.richardson);
     const verdict = judgeEntry(analytic[i], estimate, tolerance);
     numeric[i] = estimate.numeric;
     reference[i] = Number.isFinite(verdict.reference) ? verdict.reference : 0;

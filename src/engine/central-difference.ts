@@ -20,8 +20,13 @@ export interface DerivativeEstimate {
   numeric: number;
   /** Estimated |numeric − true derivative|: truncation (from the two step sizes) plus rounding. */
   errorEstimate: number;
-  /** Rounding part of the error alone, used to judge kinks. */
+  truncationError: number;
   roundingError: number;
+  /**
+   * Rounding error of the one-sided slopes from the noise model alone, the slack of a kink's
+   * interval (the fourth difference is large at a kink, so it cannot serve as noise there).
+   */
+  kinkSlack: number;
   /** Half the base span: the step the entry was actually moved by. */
   stepUsed: number;
   /** Set when the one-sided derivatives disagree in a way no smooth function explains. */
@@ -85,7 +90,9 @@ export function estimateDerivative(samples: LossSamples, lossNoise: number, rich
   return {
     numeric,
     errorEstimate: truncationError + roundingError,
+    truncationError,
     roundingError,
+    kinkSlack: (2 * lossNoise) / Math.min(halfSteps.plus, halfSteps.minus),
     stepUsed: baseStep,
     kink: isKink
       ? {

@@ -16,7 +16,7 @@ export interface EntryVerdict {
  *   |analytic − numeric| ≤ tolerance·max(|analytic|, |numeric|) + errorEstimate,
  * i.e. a relative tolerance on top of the finite difference's own estimated error, so rounding
  * noise is never mistaken for a bug. At a kink any value between the one-sided slopes (a valid
- * subgradient) passes, with the same relative tolerance and the rounding error as slack.
+ * subgradient) passes, with the same relative tolerance and the slopes' rounding error as slack.
  */
 export function judgeEntry(analytic: number, estimate: DerivativeEstimate, tolerance: number): EntryVerdict {
   const { numeric, kink } = estimate;
@@ -26,7 +26,7 @@ export function judgeEntry(analytic: number, estimate: DerivativeEstimate, toler
   if (kink !== null) {
     const reference = Math.min(Math.max(analytic, kink.lower), kink.upper);
     const error = Math.abs(analytic - reference);
-    const allowed = tolerance * Math.max(Math.abs(kink.lower), Math.abs(kink.upper)) + estimate.roundingError;
+    const allowed = tolerance * Math.max(Math.abs(kink.lower), Math.abs(kink.upper)) + estimate.kinkSlack;
     const pass = error <= allowed;
     return { pass, kind: pass ? 'kink' : 'kink-outside', error, allowed, reference };
   }

@@ -5,7 +5,7 @@ import { judgeEntry } from '../../src/engine/compare.js';
 const smooth = (numeric: number, errorEstimate = 0): DerivativeEstimate => ({
   numeric,
   errorEstimate,
-  roundingError: errorEstimate,
+  kinkSlack: errorEstimate,
   stepUsed: 1e-5,
   kink: null,
 });

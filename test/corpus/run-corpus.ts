@@ -1,0 +1,168 @@
+/**
+ * The detection-power corpus: every zoo layer, correct and buggy, in float64 and float32, checked
+ * with default options. Shared by `npm run corpus` (prints a table) and the corpus test (asserts).
+ */
+import { checkGradients } from '../../src/check/check-gradients.js';
+import type { GradientReport } from '../../src/check/report-types.js';
+import type { Layer } from '../../src/layer/protocol.js';
+import type { Dtype, ZooEntry } from '../zoo/types.js';
+
+export interface CorpusRow {
+  layer: string;
+  /** `correct`, or the bug variant's name. */
+  variant: string;
+  dtype: Dtype;
+  nasty: boolean;
+  expected: 'pass' | 'fail';
+  verdict: GradientReport['verdict'];
+  /** Worst tensor normalized error. */
+  worstError: number;
+  /** Largest per-entry error estimate of the finite differences. */
+  errorEstimate: number;
+  /** Tensors the report blamed (failures or problems). */
+  blamed: string[];
+  /** Tensors the bug really breaks. */
+  wrongTensors: string[];
+  /** For bugs: clearly wrong entries the report missed, and correct entries it blamed. */
+  missedEntries: string[];
+  innocentEntries: string[];
+  /** The verdict, the blamed tensors and the blamed entries are all right. */
+  ok: boolean;
+  millis: number;
+}
+
+const maxOf = (values: Iterable<number>): number => {
+  let max = 0;
+  for (const v of values) if (Number.isFinite(v) && v > max) max = v;
+  return max;
+};
+
+function blamedTensors(report: GradientReport): string[] {
+  const names = new Set(report.tensors.filter((t) => t.failures.length > 0).map((t) => t.name));
+  for (const problem of report.problems) if (problem.tensor !== undefined) names.add(problem.tensor);
+  return [...names].sort();
+}
+
+function timed(make: () => Layer): { report: GradientReport; millis: number } {
+  const layer = make();
+  const start = performance.now();
+  const report = checkGradients(layer);
+  return { report, millis: performance.now() - start };
+}
+
+/**
+ * What "clearly wrong" means per dtype: a relative change the defaults must resolve, and a floor
+ * (relative to the tensor's largest gradient) below which float32 rounding hides any change.
+ */
+const CLEARLY_WRONG: Record<Dtype, { relative: number; floor: number }> = {
+  float64: { relative: 1e-5, floor: 1e-6 },
+  float32: { relative: 5e-2, floor: 1e-2 },
+};
+
+/**
+ * Entries a bug clearly changed must all be reported, except at kinks where the changed value is
+ * still a valid subgradient; entries it left exactly as the correct layer computes them must not be.
+ */
+function entryOracle(buggy: GradientReport, correct: GradientReport, wrongTensors: string[], dtype: Dtype): { missed: string[]; innocent: string[] } {
+  const { relative, floor } = CLEARLY_WRONG[dtype];
+  const missed: string[] = [];
+  const innocent: string[] = [];
+  for (const tensor of buggy.tensors) {
+    const reference = correct.tensors.find((t) => t.name === tensor.name);
+    if (reference === undefined) continue;
+    const scale = maxOf(Array.from(reference.analytic, Math.abs));
+    const failing = new Set(tensor.failures.map((f) => f.index));
+    const acceptedKinks = new Set(tensor.kinks.map((k) => k.index));
+    const linearityBlamed = buggy.problems.some((p) => p.tensor === tensor.name);
+    for (let i = 0; i < tensor.size; i++) {
+      const difference = Math.abs(tensor.analytic[i] - reference.analytic[i]);
+      // In float32 a change must also exceed the finite difference's own error bar to be resolvable.
+      const resolvable = dtype === 'float64' || difference > 2 * reference.errorEstimate[i];
+      const clearlyWrong =
+        difference > relative * Math.max(Math.abs(reference.analytic[i]), floor * scale) && resolvable && !acceptedKinks.has(i);
+      const untouched = difference <= 1e-12 * Math.max(Math.abs(reference.analytic[i]), scale);
+      const label = `${tensor.name}#${i}`;
+      if (clearlyWrong && !failing.has(i) && !linearityBlamed && wrongTensors.includes(tensor.name)) missed.push(label);
+      if (untouched && failing.has(i)) innocent.push(label);
+    }
+  }
+  return { missed, innocent };
+}
+
+export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32']): CorpusRow[] {
+  const rows: CorpusRow[] = [];
+  for (const dtype of dtypes) {
+    const correct = timed(() => entry.make(dtype));
+    const correctBlamed = blamedTensors(correct.report);
+    rows.push({
+      layer: entry.name,
+      variant: 'correct',
+      dtype,
+      nasty: entry.nasty === true,
+      expected: 'pass',
+      verdict: correct.report.verdict,
+      worstError: maxOf(correct.report.tensors.map((t) => t.normalizedError)),
+      errorEstimate: maxOf(correct.report.tensors.flatMap((t) => Array.from(t.errorEstimate))),
+      blamed: correctBlamed,
+      wrongTensors: [],
+      missedEntries: [],
+      innocentEntries: [],
+      ok: correct.report.pass,
+      millis: correct.millis,
+    });
+    for (const bug of entry.bugs) {
+      if (dtype === 'float32' && bug.float64Only === true) continue;
+      const buggy = timed(() => bug.make(dtype));
+      const blamed = blamedTensors(buggy.report);
+      const wrongTensors = [...bug.wrongTensors].sort();
+      const { missed, innocent } = entryOracle(buggy.report, correct.report, wrongTensors, dtype);
+      rows.push({
+        layer: entry.name,
+        variant: bug.name,
+        dtype,
+        nasty: entry.nasty === true,
+        expected: 'fail',
+        verdict: buggy.report.verdict,
+        worstError: maxOf(buggy.report.tensors.map((t) => t.normalizedError)),
+        errorEstimate: maxOf(buggy.report.tensors.flatMap((t) => t.failures.map((f) => f.errorEstimate))),
+        blamed,
+        wrongTensors,
+        missedEntries: missed,
+        innocentEntries: innocent,
+        ok:
+          buggy.report.verdict === 'fail' &&
+          JSON.stringify(blamed) === JSON.stringify(wrongTensors) &&
+          missed.length === 0 &&
+          innocent.length === 0,
+        millis: buggy.millis,
+      });
+    }
+  }
+  return rows;
+}
+
+export interface CorpusSummary {
+  detected: number;
+  bugs: number;
+  falseAlarms: number;
+  correctCases: number;
+  /** Worst normalized error over correct float64 cases (excluding kink cases, which sit in the inspect band by design). */
+  worstCorrectFloat64: number;
+  /** Mildest bug (smallest worst normalized error) that was detected, per dtype. */
+  mildestDetected: Record<Dtype, number>;
+}
+
+export function summarize(rows: CorpusRow[]): CorpusSummary {
+  const bugRows = rows.filter((r) => r.expected === 'fail');
+  const correctRows = rows.filter((r) => r.expected === 'pass');
+  const mildest = (dtype: Dtype): number =>
+    Math.min(...bugRows.filter((r) => r.dtype === dtype && r.ok).map((r) => r.worstError));
+  return {
+    detected: bugRows.filter((r) => r.ok).length,
+    bugs: bugRows.length,
+    falseAlarms: correctRows.filter((r) => !r.ok).length,
+    correctCases: correctRows.length,
+    worstCorrectFloat64: maxOf(correctRows.filter((r) => r.dtype === 'float64').map((r) => r.worstError)),
+    mildestDetected: { float64: mildest('float64'), float32: mildest('float32') },
+  };
+}

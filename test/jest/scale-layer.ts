@@ -1,0 +1,32 @@
+/** y = w ⊙ x with parameters in form (b); `dwFactor` 2 is the classic doubled-weight-gradient bug. */
+export class Scale {
+  w = new Float64Array([0.5, -1.5, 2]);
+  dw = new Float64Array(3);
+  x = new Float64Array(3);
+
+  constructor(private readonly dwFactor = 1) {}
+
+  get params(): Record<string, Float64Array> {
+    return { w: this.w };
+  }
+
+  get grads(): Record<string, Float64Array> {
+    return { w: this.dw };
+  }
+
+  sampleInput(): Float64Array {
+    return new Float64Array([1, 2, 3]);
+  }
+
+  forward(x: Float64Array): Float64Array {
+    this.x = x.slice();
+    return x.map((v, i) => v * this.w[i]);
+  }
+
+  backward(g: Float64Array): Float64Array {
+    g.forEach((v, i) => {
+      this.dw[i] += this.dwFactor * v * this.x[i];
+    });
+    return g.map((v, i) => v * this.w[i]);
+  }
+}

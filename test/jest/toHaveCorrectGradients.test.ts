@@ -1,0 +1,106 @@
+/// <reference types="jest" />
+/**
+ * The matcher under Jest, loaded the way users load it (setupFilesAfterEnv: src/jest.ts) and used
+ * through the global `expect` typed by @types/jest. Jest draws no diff for custom matchers, so
+ * these tests check that the message itself carries one.
+ */
+import { stripVTControlCharacters } from 'node:util';
+import { Scale } from './scale-layer';
+
+/** The message `run` throws, without colour codes (Jest colours messages when FORCE_COLOR is set). */
+function thrownMessage(run: () => void): string {
+  try {
+    run();
+  } catch (error) {
+    return stripVTControlCharacters((error as Error).message);
+  }
+  throw new Error('expected the assertion to throw, but it passed');
+}
+
+/** Parses the `"w[i]": value` lines of the drawn diff: `-` lines are numeric, `+` lines analytic. */
+function diffValues(message: string, sign: '-' | '+'): Record<string, number> {
+  const values: Record<string, number> = {};
+  const line = new RegExp(`^\\${sign}\\s+"([^"]+)": (\\S+?),?$`, 'gm');
+  for (const [, label, value] of message.matchAll(line)) values[label] = Number(value);
+  return values;
+}
+
+describe('toHaveCorrectGradients under Jest (global expect)', () => {
+  test('a correct layer passes in every call form', () => {
+    expect(new Scale()).toHaveCorrectGradients();
+    expect(new Scale()).toHaveCorrectGradients('auto');
+    expect(new Scale()).toHaveCorrectGradients(1e-4, 1e-6);
+    expect(new Scale()).toHaveCorrectGradients({ seed: 7, tolerance: 1e-7 });
+  });
+
+  test('.not on a correct layer fails, saying the gradients agree', () => {
+    const message = thrownMessage(() => expect(new Scale()).not.toHaveCorrectGradients());
+    expect(message.split('\n')[0]).toBe('expect(layer).not.toHaveCorrectGradients()');
+    expect(message).toContain("Expected the layer's gradients to disagree with finite differences, but they agree.");
+    expect(message).toContain('All 6 gradient entries agree with finite differences (seed 42');
+  });
+
+  test('.not on a buggy layer passes', () => {
+    expect(new Scale(2)).not.toHaveCorrectGradients();
+  });
+
+  test('a buggy layer fails; the message names the wrong entries and carries the diff', () => {
+    const message = thrownMessage(() => expect(new Scale(2)).toHaveCorrectGradients());
+    const lines = message.split('\n');
+    expect(lines[0]).toBe('expect(layer).toHaveCorrectGradients()');
+    expect(message).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42');
+    expect(message).toContain('Worst entries:');
+    expect(lines.filter((line) => /^\s+w\[\d\]\s+analytic/.test(line)).map((line) => line.trim().split(' ')[0]).sort()).toEqual([
+      'w[0]',
+      'w[1]',
+      'w[2]',
+    ]);
+    expect(message).toMatch(/^\s+w: analytic ≈ 2 × numeric/m);
+
+    // The diff Jest would not draw by itself: annotations, then one -/+ line per wrong entry.
+    expect(lines).toContain('- Numeric (finite differences)');
+    expect(lines).toContain('+ Analytic (backward)');
+    const numeric = diffValues(message, '-');
+    const analytic = diffValues(message, '+');
+    expect(Object.keys(numeric)).toEqual(['w[0]', 'w[1]', 'w[2]']);
+    expect(Object.keys(analytic)).toEqual(['w[0]', 'w[1]', 'w[2]']);
+    for (const label of ['w[0]', 'w[1]', 'w[2]']) {
+      expect(analytic[label]).toBeCloseTo(2 * numeric[label], 9);
+    }
+    // Only entries that disagree appear: the correct input gradient is not in the diff.
+    expect(message).not.toMatch(/^[-+]\s+"input\[/m);
+  });
+
+  test.each([
+    ['{}', {}],
+    ['42', 42],
+    ['null', null],
+  ])('a non-layer (%s) is a Matcher error, with and without .not', (name, received) => {
+    const plain = thrownMessage(() => expect(received).toHaveCorrectGradients());
+    const negated = thrownMessage(() => expect(received).not.toHaveCorrectGradients());
+    expect(plain).toContain('Matcher error: ');
+    expect(negated).toContain('Matcher error: ');
+    expect(plain.split('\n')[0]).toBe('expect(layer).toHaveCorrectGradients()');
+    expect(negated.split('\n')[0]).toBe('expect(layer).not.toHaveCorrectGradients()');
+    expect(negated).toContain(`Received has value: ${name}`);
+    expect(() => expect(received).not.toHaveCorrectGradients()).toThrow(TypeError);
+  });
+
+  test('epsilon NaN is a Matcher error, positional or in options, with and without .not', () => {
+    const layer = new Scale();
+    expect(() => expect(layer).toHaveCorrectGradients(NaN)).toThrow("Matcher error: epsilon must be 'auto' or a finite number > 0, but got NaN.");
+    expect(() => expect(layer).not.toHaveCorrectGradients(NaN)).toThrow('Matcher error: epsilon must be');
+    expect(() => expect(layer).toHaveCorrectGradients({ epsilon: NaN })).toThrow('Matcher error: epsilon must be');
+    expect(thrownMessage(() => expect(layer).toHaveCorrectGradients(NaN))).toMatch(/^\w+ has value: NaN$/m);
+  });
+
+  test('an unknown option key is a Matcher error, with and without .not', () => {
+    const options = { epsilonn: 1e-4 } as unknown as { epsilon: number };
+    expect(() => expect(new Scale()).toHaveCorrectGradients(options)).toThrow("Matcher error: Unknown option 'epsilonn'.");
+    expect(() => expect(new Scale(2)).not.toHaveCorrectGradients(options)).toThrow("Matcher error: Unknown option 'epsilonn'.");
+  });
+
+  test('a negative tolerance is a Matcher error', () => {
+    expect(() => expect(new Scale()).toHaveCorrectGradients(1e-4, -1)).toThrow('Matcher error: tolerance must be a finite number ≥ 0');
+  });
+});
