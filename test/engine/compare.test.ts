@@ -5,6 +5,8 @@ import { judgeEntry } from '../../src/engine/compare.js';
 const smooth = (numeric: number, errorEstimate = 0): DerivativeEstimate => ({
   numeric,
   errorEstimate,
+  truncationError: 0,
+  roundingError: errorEstimate,
   kinkSlack: errorEstimate,
   stepUsed: 1e-5,
   kink: null,
