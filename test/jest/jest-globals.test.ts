@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { stripVTControlCharacters } from 'node:util';
-import { Scale } from './scale-layer';
+import { Scale } from '../zoo/protocol/weight-scale';
 
 function thrownMessage(run: () => void): string {
   try {

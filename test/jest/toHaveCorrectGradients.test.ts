@@ -5,7 +5,7 @@
  * these tests check that the message itself carries one.
  */
 import { stripVTControlCharacters } from 'node:util';
-import { Scale } from './scale-layer';
+import { Scale } from '../zoo/protocol/weight-scale';
 
 /** The message `run` throws, without colour codes (Jest colours messages when FORCE_COLOR is set). */
 function thrownMessage(run: () => void): string {

@@ -1,4 +1,4 @@
-/** y = w ⊙ x with parameters in form (b); `dwFactor` 2 is the classic doubled-weight-gradient bug. */
+/** y = w ⊙ x (three weights, no bias) in form (b); `dwFactor` 2 is the classic doubled-weight-gradient bug. Used by the Jest suite. */
 export class Scale {
   w = new Float64Array([0.5, -1.5, 2]);
   dw = new Float64Array(3);
