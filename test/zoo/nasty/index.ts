@@ -1,0 +1,22 @@
+/** Nasty-but-correct cases: correct layers that naive gradient checkers flag, each with buggy variants. */
+import type { ZooEntry } from '../types.js';
+import { absAtZeroEntry } from './abs-at-zero.js';
+import { denseReluKinkEntry } from './dense-relu-kink.js';
+import { maxPoolTiesEntry } from './max-pool-ties.js';
+import { mseLargeLossEntry } from './mse-large-loss.js';
+import { reluKinkEntry } from './relu-kink.js';
+import { denseLargeParamsEntry, denseTinyParamsEntry } from './scaled-dense.js';
+import { softmaxLargeLogitsEntry } from './softmax-large-logits.js';
+import { tinyGradientsEntry } from './tiny-gradients.js';
+
+export const nastyZoo: ZooEntry[] = [
+  reluKinkEntry,
+  denseReluKinkEntry,
+  maxPoolTiesEntry,
+  absAtZeroEntry,
+  denseLargeParamsEntry,
+  denseTinyParamsEntry,
+  tinyGradientsEntry,
+  softmaxLargeLogitsEntry,
+  mseLargeLossEntry,
+];
