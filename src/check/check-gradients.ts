@@ -11,6 +11,7 @@ import { outputForm, readOutputInto, type OutputForm } from '../layer/output.js'
 import { assertParamsAreLive, LayerProtocolError, normalizeParams, type ParamSlot } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
 import { snapshotState } from '../layer/state-snapshot.js';
+import { compareFailures } from './failure-order.js';
 import { DEFAULT_TOLERANCE, validateOptions, type GradientCheckOptions, type ValidatedOptions } from './options.js';
 import type { EntryFailure, GradientReport, KinkEntry, Problem, TensorReport } from './report-types.js';
 
@@ -439,7 +440,7 @@ function checkTensor(
       });
     }
   }
-  failures.sort((a, b) => severity(b) - severity(a) || b.error - a.error);
+  failures.sort(compareFailures);
   const finiteAnalytic = analytic.map((v) => (Number.isFinite(v) ? v : 0));
   const tensorError = normalizedError(reference, finiteAnalytic, view.size);
   return {
@@ -457,12 +458,6 @@ function checkTensor(
     errorEstimate: errorEstimates,
     reference,
   };
-}
-
-/** How far past its allowance an entry is, to 2 digits; non-finite entries come first. */
-function severity(failure: EntryFailure): number {
-  if (failure.kind === 'non-finite') return Infinity;
-  return failure.allowed > 0 ? Number((failure.error / failure.allowed).toPrecision(2)) : Number.MAX_VALUE;
 }
 
 function buildReport(

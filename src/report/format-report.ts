@@ -1,4 +1,5 @@
 import type { EntryFailure, GradientReport, TensorReport } from '../check/report-types.js';
+import { compareFailures } from '../check/failure-order.js';
 import { entryLabel, formatNumber } from './format-number.js';
 import { likelyCause } from './likely-cause.js';
 
@@ -14,15 +15,10 @@ interface LabelledFailure {
   failure: EntryFailure;
 }
 
-/**
- * All failing entries across tensors, worst first: by how far past their allowance they are (to
- * 2 significant digits, so a constant factor does not order entries by noise), then by error.
- */
+/** All failing entries across tensors, worst first (the order of `compareFailures`). */
 export function worstFailures(report: GradientReport): LabelledFailure[] {
   const all = report.tensors.flatMap((tensor) => tensor.failures.map((failure) => ({ tensor: tensor.name, failure })));
-  const excess = ({ failure }: LabelledFailure): number =>
-    failure.kind === 'non-finite' ? Infinity : failure.allowed > 0 ? Number((failure.error / failure.allowed).toPrecision(2)) : Number.MAX_VALUE;
-  return all.sort((a, b) => excess(b) - excess(a) || b.failure.error - a.failure.error);
+  return all.sort((a, b) => compareFailures(a.failure, b.failure));
 }
 
 function settingsLine(report: GradientReport): string {

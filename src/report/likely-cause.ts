@@ -51,11 +51,13 @@ function describeFactor(ratio: number): string | null {
   const sign = ratio < 0 ? ' and a sign flip' : '';
   const whole = Math.round(magnitude);
   if (whole >= 2 && near(ratio < 0 ? -whole : whole)) {
-    return `analytic ≈ ${whole} × numeric${sign}: a factor ${whole} too large (a doubled term, or a missing division by the batch size ${whole}?)`;
+    const guess = whole === 2 ? 'a term counted twice, or a missing division by 2' : `a missing division by ${whole}, the batch size or a count`;
+    return `analytic ≈ ${whole} × numeric${sign}: a factor ${whole} too large (${guess}?)`;
   }
   const inverse = Math.round(1 / magnitude);
   if (inverse >= 2 && near((ratio < 0 ? -1 : 1) / inverse)) {
-    return `analytic ≈ numeric / ${inverse}${sign}: a factor ${inverse} too small (a halved term, or an extra division by ${inverse}?)`;
+    const guess = inverse === 2 ? 'a halved term, or a missing factor 2 from a square' : `an extra division by ${inverse}, the batch size or a count`;
+    return `analytic ≈ numeric / ${inverse}${sign}: a factor ${inverse} too small (${guess}?)`;
   }
   return `analytic ≈ ${Number(ratio.toPrecision(4))} × numeric: a constant factor is off`;
 }

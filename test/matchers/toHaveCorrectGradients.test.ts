@@ -32,7 +32,7 @@ describe('toHaveCorrectGradients under Vitest', () => {
     expect(lines).toContain('6 of 18 gradient entries disagree, in 1 of 3 tensors (seed 42, float64, epsilon auto, tolerance 1.00e-6, Richardson).');
     expect(lines.find((l) => l.trimStart().startsWith('w '))).toMatch(/6 of 6 wrong +normalized error 0\.3333 \(bug\)/);
     expect(lines.find((l) => l.trimStart().startsWith('w[4]'))).toMatch(/analytic +4\.932 +numeric +2\.466/);
-    expect(lines).toContain('  w: analytic ≈ 2 × numeric: a factor 2 too large (a doubled term, or a missing division by the batch size 2?)');
+    expect(lines).toContain('  w: analytic ≈ 2 × numeric: a factor 2 too large (a term counted twice, or a missing division by 2?)');
     expect(Object.keys(error.actual as object).sort()).toEqual(['w[0]', 'w[1]', 'w[2]', 'w[3]', 'w[4]', 'w[5]']);
     expect((error.actual as Record<string, number>)['w[4]']).toBeCloseTo(2 * (error.expected as Record<string, number>)['w[4]'], 8);
   });

@@ -26,7 +26,7 @@ describe('formatReport', () => {
         … and 3 more
 
       Likely cause:
-        w: analytic ≈ numeric / 2: a factor 2 too small (a halved term, or an extra division by 2?)"
+        w: analytic ≈ numeric / 2: a factor 2 too small (a halved term, or a missing factor 2 from a square?)"
     `);
   });
 

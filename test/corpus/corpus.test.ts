@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { zoo } from '../zoo/index.js';
+import { runEntry, summarize, type CorpusRow } from './run-corpus.js';
+
+const rowsByEntry = new Map<string, CorpusRow[]>();
+const rowsOf = (name: string): CorpusRow[] => {
+  if (!rowsByEntry.has(name)) rowsByEntry.set(name, runEntry(zoo.find((e) => e.name === name)!));
+  return rowsByEntry.get(name)!;
+};
+
+const describeRow = (row: CorpusRow): string =>
+  `${row.layer}/${row.variant}/${row.dtype}: verdict ${row.verdict}, blamed [${row.blamed}] want [${row.wrongTensors}], ` +
+  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}]`;
+
+describe('detection-power corpus, default options', () => {
+  it.each(zoo.map((e) => e.name))('%s: correct passes in float64 and float32; every bug fails at its entries', (name) => {
+    const rows = rowsOf(name);
+    const wrong = rows.filter((r) => !r.ok).map(describeRow);
+    expect(wrong).toEqual([]);
+    expect(rows.filter((r) => r.expected === 'pass').map((r) => r.dtype)).toEqual(['float64', 'float32']);
+  });
+
+  it('covers at least 15 ordinary layer types, the nasty cases and 60 bugs, with no false alarm', () => {
+    const rows = zoo.flatMap((e) => rowsOf(e.name));
+    const summary = summarize(rows);
+    expect(zoo.filter((e) => e.nasty !== true).length).toBeGreaterThanOrEqual(15);
+    expect(new Set(zoo.flatMap((e) => e.bugs.map((b) => `${e.name}/${b.name}`))).size).toBeGreaterThanOrEqual(60);
+    expect(summary.falseAlarms).toBe(0);
+    expect(summary.detected).toBe(summary.bugs);
+    // Correct float64 layers sit far below the 1e-7 "correct" band.
+    expect(summary.worstCorrectFloat64).toBeLessThan(1e-8);
+  });
+});
