@@ -126,7 +126,7 @@ function runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions): 
     epsilon: options.epsilon,
     tolerance,
     richardson: options.richardson,
-    defaultsNote: defaultsNote(dtype, options),
+    defaultsNote: defaultsNote(dtype, options, tolerance),
   };
   const finish = (tensors: Array<TensorReport & { reference: Float64Array }>, verdictOverride?: 'impossible'): GradientReport =>
     buildReport(tensors, problems, settings, forwardCalls, backwardCalls, verdictOverride);
@@ -498,11 +498,13 @@ function buildReport(
   };
 }
 
-function defaultsNote(dtype: Dtype, options: ValidatedOptions): string {
-  const parts = [`${dtype} defaults`];
-  if (options.epsilon === 'auto') parts.push(`epsilon auto (${autoStep(1, dtype).toExponential(1)}·max(1, |θ|))`);
-  if (options.tolerance === undefined) parts.push(`tolerance ${DEFAULT_TOLERANCE[dtype]}`);
-  return parts.length === 1 ? `${dtype}, explicit epsilon and tolerance` : `${parts[0]}: ${parts.slice(1).join(', ')}`;
+/** Which step and tolerance applied and where they came from, e.g. `float32 defaults (epsilon auto = 4.9e-3·max(1, |θ|), tolerance 0.01)`. */
+function defaultsNote(dtype: Dtype, options: ValidatedOptions, tolerance: number): string {
+  const short = (x: number): string => (x >= 1e-3 && x < 1e4 ? String(x) : x.toExponential().replace('e+', 'e'));
+  const epsilon = options.epsilon === 'auto' ? `epsilon auto = ${autoStep(1, dtype).toExponential(1)}·max(1, |θ|)` : `epsilon ${short(options.epsilon)}`;
+  const given = [options.epsilon !== 'auto' ? 'epsilon' : '', options.tolerance !== undefined ? 'tolerance' : ''].filter((g) => g !== '');
+  const values = `${epsilon}, tolerance ${short(tolerance)}`;
+  return given.length === 0 ? `${dtype} defaults (${values})` : `${dtype}, ${values} (${given.join(' and ')} given)`;
 }
 
 export function formatPosition(position: readonly number[]): string {

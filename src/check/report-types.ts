@@ -100,7 +100,7 @@ export interface GradientReport {
     epsilon: number | 'auto';
     tolerance: number;
     richardson: boolean;
-    /** Which defaults applied, e.g. `float32 defaults (tolerance 1e-2)`. */
+    /** Which step and tolerance applied and whether they were defaults, e.g. `float32 defaults (epsilon auto = 4.9e-3·max(1, |θ|), tolerance 0.01)`. */
     defaultsNote: string;
   };
 }

@@ -23,8 +23,7 @@ export function worstFailures(report: GradientReport): LabelledFailure[] {
 
 function settingsLine(report: GradientReport): string {
   const { settings } = report;
-  const epsilon = settings.epsilon === 'auto' ? 'auto' : formatNumber(settings.epsilon);
-  return `seed ${settings.seed}, ${settings.dtype}, epsilon ${epsilon}, tolerance ${formatNumber(settings.tolerance)}${settings.richardson ? ', Richardson' : ''}`;
+  return `seed ${settings.seed}, ${settings.defaultsNote}${settings.richardson ? ', Richardson' : ''}`;
 }
 
 function tensorLine(tensor: TensorReport, nameWidth: number): string {
@@ -40,13 +39,16 @@ function failureLine(entry: LabelledFailure, labelWidth: number): string {
   const label = entryLabel(entry.tensor, failure.position).padEnd(labelWidth);
   const note =
     failure.kind === 'non-finite'
-      ? '  (non-finite)'
+      ? Number.isFinite(failure.analytic)
+        ? '  (the loss became non-finite when this entry was perturbed)'
+        : '  (the analytic gradient is not finite)'
       : failure.kind === 'kink-outside'
         ? '  (at a kink, outside the one-sided slopes)'
         : '';
   const error = failure.kind === 'non-finite' ? 'n/a' : formatNumber(failure.error);
+  const numeric = `${formatNumber(failure.numeric)} ±${formatNumber(failure.errorEstimate)}`;
   return (
-    `  ${label}  analytic ${formatNumber(failure.analytic).padStart(10)}  numeric ${formatNumber(failure.numeric).padStart(10)}` +
+    `  ${label}  analytic ${formatNumber(failure.analytic).padStart(10)}  numeric ${numeric.padStart(19)}` +
     `  error ${error.padStart(9)}  allowed ${formatNumber(failure.allowed)}${note}`
   );
 }
@@ -90,8 +92,13 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   if (report.kinkCount > 0) {
     lines.push(
       '',
-      `${report.kinkCount} ${report.kinkCount === 1 ? 'entry sits' : 'entries sit'} at non-differentiable points (kinks); their analytic values are valid subgradients.`,
+      `${report.kinkCount} ${report.kinkCount === 1 ? 'entry sits' : 'entries sit'} at non-differentiable points (kinks); their analytic values are valid subgradients:`,
     );
+    const kinks = report.tensors.flatMap((t) => t.kinks.map((kink) => ({ tensor: t.name, kink })));
+    for (const { tensor, kink } of kinks.slice(0, maxEntries)) {
+      lines.push(`  ${entryLabel(tensor, kink.position)}  analytic ${formatNumber(kink.analytic)} in [${formatNumber(kink.lower)}, ${formatNumber(kink.upper)}]`);
+    }
+    if (kinks.length > maxEntries) lines.push(`  … and ${kinks.length - maxEntries} more`);
   }
   return lines.join('\n');
 }

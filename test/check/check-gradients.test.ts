@@ -6,6 +6,7 @@ import {
   GradientOffset,
   InfiniteGradient,
   InPlaceInput,
+  LogBarrier,
   NaNOutput,
   ThrowsHalfway,
   TrainingModeDropout,
@@ -158,6 +159,15 @@ describe('layers the check cannot trust', () => {
     expect(report.pass).toBe(false);
     expect(report.problems[0]).toMatchObject({ kind: 'non-finite-output', position: [2] });
     expect(report.normalizedError).not.toBeNaN();
+  });
+
+  it('fails an entry whose perturbation makes the loss NaN, naming it', () => {
+    const report = checkGradients(new LogBarrier());
+    const w = report.tensors[0];
+    expect(w.failures).toHaveLength(1);
+    expect(w.failures[0]).toMatchObject({ position: [3], kind: 'non-finite', error: Infinity });
+    expect(Number.isFinite(w.failures[0].analytic)).toBe(true);
+    expect(report.tensors.filter((t) => !t.pass).map((t) => t.name)).toEqual(['w']);
   });
 
   it('fails an infinite gradient entry by name and position', () => {

@@ -69,5 +69,8 @@ describe('protocol errors reach the user with the fix', () => {
       'backward() returned an input gradient of 1 entries for an input of 6',
     );
     expect(() => checkGradients({ ...layerWith({}), forward: () => 'y' } as never)).toThrow('forward() returned string');
+    expect(() => checkGradients({ ...layerWith({}), forward: async () => [1] } as never)).toThrow(
+      'forward() returned a Promise; the checker calls forward and backward synchronously.',
+    );
   });
 });

@@ -5,14 +5,15 @@ import { likelyCause } from '../../src/report/likely-cause.js';
 import { reportToJSON } from '../../src/report/to-json.js';
 import { formatNumber } from '../../src/report/format-number.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
-import { InfiniteGradient } from '../zoo/protocol/misbehaving.js';
+import { InfiniteGradient, LogBarrier } from '../zoo/protocol/misbehaving.js';
+import { zooEntry } from '../zoo/index.js';
 import type { TensorReport } from '../../src/check/report-types.js';
 
 describe('formatReport', () => {
   it('locks the full text of a failing report under a fixed seed', () => {
     const report = checkGradients(new ScaleLayer({ dwFactor: 0.5 }), { seed: 1 });
     expect(formatReport(report, { maxEntries: 3 })).toMatchInlineSnapshot(`
-      "6 of 18 gradient entries disagree, in 1 of 3 tensors (seed 1, float64, epsilon auto, tolerance 1.00e-6, Richardson).
+      "6 of 18 gradient entries disagree, in 1 of 3 tensors (seed 1, float64 defaults (epsilon auto = 6.1e-6·max(1, |θ|), tolerance 1e-6), Richardson).
 
         w      [6]         6 of 6 wrong      normalized error 0.3333 (bug)
         c      [6]         ok                normalized error 2.16e-11 (correct)
@@ -20,9 +21,9 @@ describe('formatReport', () => {
         overall normalized error 0.1911 (bug)
 
       Worst entries:
-        w[5]  analytic     -1.374  numeric     -2.749  error     1.374  allowed 2.75e-6
-        w[1]  analytic      1.216  numeric      2.432  error     1.216  allowed 2.43e-6
-        w[2]  analytic     0.7656  numeric      1.531  error    0.7656  allowed 1.53e-6
+        w[5]  analytic     -1.374  numeric     -2.749 ±3.01e-9  error     1.374  allowed 2.75e-6
+        w[1]  analytic      1.216  numeric      2.432 ±2.01e-9  error     1.216  allowed 2.43e-6
+        w[2]  analytic     0.7656  numeric      1.531 ±1.50e-9  error    0.7656  allowed 1.53e-6
         … and 3 more
 
       Likely cause:
@@ -32,14 +33,33 @@ describe('formatReport', () => {
 
   it('says when everything agrees', () => {
     const text = formatReport(checkGradients(new ScaleLayer()));
-    expect(text.split('\n')[0]).toBe('All 18 gradient entries agree with finite differences (seed 42, float64, epsilon auto, tolerance 1.00e-6, Richardson).');
+    expect(text.split('\n')[0]).toBe(
+      'All 18 gradient entries agree with finite differences (seed 42, float64 defaults (epsilon auto = 6.1e-6·max(1, |θ|), tolerance 1e-6), Richardson).',
+    );
     expect(text).not.toContain('Worst entries');
   });
 
   it('marks non-finite entries and puts them first', () => {
     const text = formatReport(checkGradients(new InfiniteGradient()));
-    expect(text).toMatch(/w\[4\] +analytic +Infinity .*error +n\/a .*\(non-finite\)/);
+    expect(text).toMatch(/w\[4\] +analytic +Infinity .*error +n\/a .*\(the analytic gradient is not finite\)/);
     expect(text).toContain('non-finite values in the gradient or the loss');
+  });
+});
+
+describe('formatReport on kinks and non-finite losses', () => {
+  it('lists kink entries with their interval and count, and still passes', () => {
+    const report = checkGradients(zooEntry('relu-at-kinks').make('float64'));
+    expect(report.pass).toBe(true);
+    expect(report.kinkCount).toBe(3);
+    const lines = formatReport(report).split('\n');
+    expect(lines).toContain('3 entries sit at non-differentiable points (kinks); their analytic values are valid subgradients:');
+    const kinkLines = lines.filter((l) => / in \[/.test(l));
+    expect(kinkLines).toHaveLength(3);
+    expect(kinkLines[0]).toMatch(/^  input\[\d+(,\d+)*\]  analytic 0 in \[(0|-?\d\S*), -?\d\S*\]$/);
+  });
+
+  it('says when the loss turned non-finite under a perturbation', () => {
+    expect(formatReport(checkGradients(new LogBarrier()))).toMatch(/w\[3\] .*\(the loss became non-finite when this entry was perturbed\)/);
   });
 });
 

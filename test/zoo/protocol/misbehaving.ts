@@ -80,3 +80,23 @@ export class ThrowsHalfway extends ScaleLayer {
     return super.forward(x) as Float64Array;
   }
 }
+
+/**
+ * A correct layer with a log barrier log(w₃ − 0.25 + 1e-9): finite at the checked point, but the
+ * loss is NaN as soon as w[3] is stepped below 0.25 − 1e-9.
+ */
+export class LogBarrier extends ScaleLayer {
+  private barrierArgument(): number {
+    return this.w[3] - 0.25 + 1e-9;
+  }
+  override forward(x: Float64Array): Float64Array {
+    const out = super.forward(x) as Float64Array;
+    out[0] += Math.log(this.barrierArgument());
+    return out;
+  }
+  override backward(grad: Float64Array): Float64Array {
+    const dx = super.backward(grad) as Float64Array;
+    this.dw[3] += grad[0] / this.barrierArgument();
+    return dx;
+  }
+}
