@@ -92,8 +92,9 @@ beforeAll(async () => {
   ]) {
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: `consumer-${type}`, private: true, type }, null, 2)}\n`);
+    // The typed consumers use the zoo's own layer; plain-JS Jest gets its CommonJS twin.
+    cpSync(join(repoRoot, 'test', 'zoo', 'protocol', 'weight-scale.ts'), join(project, 'scale-layer.ts'));
     copyFixtures(project, {
-      'shared/scale-layer.ts': 'scale-layer.ts',
       'shared/scale-layer.cjs': 'scale-layer.cjs',
       'shared/root-entry.cjs': 'root-entry.cjs',
       'shared/root-entry.mjs': 'root-entry.mjs',

@@ -1,5 +1,5 @@
 /**
- * Small helpers shared by the basic zoo layers: seeded initial values, storage in the dtype's
+ * Small helpers shared by all zoo layers: seeded initial values, storage in the dtype's
  * containers, reading any container back as flat doubles, writing results into existing storage,
  * and the bug-variant plumbing.
  *
