@@ -122,11 +122,11 @@ export function normalizeParams(layer: Layer): ParamSlot[] {
 }
 
 /**
- * Checks that a params() method hands out the layer's own storage: the checker perturbs values in
- * place, which only reaches the layer if the arrays are not fresh copies.
+ * Checks that params (a method, a getter or plain data) hands out the layer's own storage: the
+ * checker perturbs values in place, which only reaches the layer if the arrays are not fresh copies.
  */
 export function assertParamsAreLive(layer: Layer, slots: ParamSlot[]): void {
-  if (typeof layer.params !== 'function' || slots.length === 0) return;
+  if (slots.length === 0) return;
   const again = normalizeParams(layer);
   slots.forEach((slot, i) => {
     const probeIndex = 0;
@@ -138,7 +138,7 @@ export function assertParamsAreLive(layer: Layer, slots: ParamSlot[]): void {
     slot.value.set(probeIndex, saved);
     if (seen !== slot.value.stored(marker)) {
       throw new LayerProtocolError(
-        `params() returned a copy of '${slot.name}': a change to it did not reach the layer. ` +
+        `params returned a copy of '${slot.name}': a change to it did not reach the layer. ` +
           'Return the arrays the layer computes with, so perturbations made by the checker are seen by forward().',
       );
     }

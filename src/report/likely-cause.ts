@@ -17,6 +17,9 @@ export function likelyCause(tensor: TensorReport): string | null {
   if (failing.every((f) => f.kind === 'kink-outside')) {
     return 'the analytic value lies outside every valid subgradient at a non-differentiable point (kink).';
   }
+  if (tensor.numeric.every((v) => v === 0)) {
+    return `every finite difference of '${tensor.name}' is zero while backward gives nonzero values: does forward() read these arrays (or copies made earlier)?`;
+  }
   if (tensor.analytic.every((v) => v === 0)) {
     return `the analytic gradient of '${tensor.name}' is all zeros: does backward() write it (or into another array)?`;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/check-gradients.js';
 import { normalizeParams } from '../../src/layer/params.js';
+import { likelyCause } from '../../src/report/likely-cause.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 
 const layerWith = (extra: object): object => {
@@ -56,10 +57,29 @@ describe('protocol errors reach the user with the fix', () => {
     );
   });
 
-  it('params() that returns copies', () => {
+  it('params() or a params getter that returns copies', () => {
     const s = new ScaleLayer();
     expect(() => checkGradients(layerWith({ params: () => ({ w: s.w.slice() }), grads: () => ({ w: s.dw }) }) as never)).toThrow(
-      "params() returned a copy of 'w'",
+      "params returned a copy of 'w'",
+    );
+    const getter = layerWith({ grads: { w: s.dw } });
+    Object.defineProperty(getter, 'params', { get: () => ({ w: s.w.slice() }) });
+    expect(() => checkGradients(getter as never)).toThrow("params returned a copy of 'w'");
+  });
+
+  it('hints that forward does not read the params when every numeric gradient is zero', () => {
+    const s = new ScaleLayer();
+    const detached = {
+      forward: (x: Float64Array) => s.forward(x),
+      backward: (g: Float64Array) => s.backward(g),
+      sampleInput: () => s.sampleInput(),
+      params: { w: s.w.slice() },
+      grads: { w: s.dw },
+    };
+    const report = checkGradients(detached as never);
+    expect(report.tensors[0].failures).toHaveLength(6);
+    expect(likelyCause(report.tensors[0])).toBe(
+      "every finite difference of 'w' is zero while backward gives nonzero values: does forward() read these arrays (or copies made earlier)?",
     );
   });
 
