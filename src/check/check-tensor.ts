@@ -34,6 +34,7 @@ export function checkTensor(
   const errorEstimates = new Float64Array(view.size);
   const failures: EntryFailure[] = [];
   const kinks: KinkEntry[] = [];
+  let unresolved = 0;
   const samples: LossSamples = {
     center: centerLoss,
     plus: 0,
@@ -68,6 +69,9 @@ export function checkTensor(
     numeric[i] = estimate.numeric;
     reference[i] = Number.isFinite(verdict.reference) ? verdict.reference : 0;
     errorEstimates[i] = estimate.errorEstimate;
+    if (verdict.kind === 'ok' && estimate.errorEstimate > tolerance * Math.max(Math.abs(analytic[i]), Math.abs(estimate.numeric))) {
+      unresolved++;
+    }
     if (verdict.kind === 'kink' && estimate.kink !== null) {
       kinks.push({ index: i, position: positionOf(i, view.shape), analytic: analytic[i], lower: estimate.kink.lower, upper: estimate.kink.upper });
     } else if (!verdict.pass) {
@@ -94,9 +98,10 @@ export function checkTensor(
     dtype,
     pass: failures.length === 0,
     normalizedError: tensorError,
-    band: errorBand(tensorError),
+    band: errorBand(tensorError, dtype),
     failures,
     kinks,
+    unresolved,
     analytic,
     numeric,
     errorEstimate: errorEstimates,

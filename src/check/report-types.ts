@@ -3,10 +3,10 @@
  * about a test runner.
  */
 
-export type Dtype = 'float64' | 'float32';
+import type { Dtype } from '../engine/dtype.js';
+import type { ErrorBand } from '../engine/normalized-error.js';
 
-/** Bands of the normalized difference ‖n − a‖ / (‖n‖ + ‖a‖), as in the classic gradient-check notes. */
-export type ErrorBand = 'correct' | 'inspect' | 'bug';
+export type { Dtype, ErrorBand };
 
 /** One entry whose analytic gradient disagrees with the finite difference. */
 export interface EntryFailure {
@@ -56,6 +56,11 @@ export interface TensorReport {
   /** Failing entries, worst first (by error / allowed). */
   failures: EntryFailure[];
   kinks: KinkEntry[];
+  /**
+   * Passing entries the finite difference could not resolve to the tolerance (errorEstimate >
+   * tolerance·max(|analytic|, |numeric|)): a bug smaller than their error estimate would go unseen.
+   */
+  unresolved: number;
   /** Full analytic and numeric gradients, flat row-major. */
   analytic: Float64Array;
   numeric: Float64Array;
@@ -90,6 +95,8 @@ export interface GradientReport {
   tensors: TensorReport[];
   problems: Problem[];
   kinkCount: number;
+  /** Sum of the tensors' `unresolved` counts. */
+  unresolvedCount: number;
   forwardCalls: number;
   backwardCalls: number;
   /** The settings that applied, after defaults. */

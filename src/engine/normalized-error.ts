@@ -1,3 +1,6 @@
+import type { Dtype } from './dtype.js';
+
+/** Band of a normalized difference: the classic thresholds for float64, higher ones for float32 (see `errorBand`). */
 export type ErrorBand = 'correct' | 'inspect' | 'bug';
 
 /**
@@ -28,11 +31,19 @@ function scaledNorm(entry: (i: number) => number, length: number): number {
 }
 
 /**
- * The classic bands for the normalized difference: below 1e-7 the gradient is right; up to 1e-3
- * it is worth inspecting (normal for float32 or kinks); above 1e-3 it is almost surely a bug.
+ * Bands for the normalized difference. float64 uses the classic thresholds: below 1e-7 the
+ * gradient is right, up to 1e-3 worth inspecting (kinks, long sums), above 1e-3 almost surely a
+ * bug. float32 finite differences carry ~1e-4 relative noise of their own, so its bands sit
+ * higher: below 1e-4 right, up to 1e-2 inspect, above 1e-2 a bug.
  */
-export function errorBand(value: number): ErrorBand {
-  if (value < 1e-7) return 'correct';
-  if (value < 1e-3) return 'inspect';
+const BANDS: Record<Dtype, { correct: number; inspect: number }> = {
+  float64: { correct: 1e-7, inspect: 1e-3 },
+  float32: { correct: 1e-4, inspect: 1e-2 },
+};
+
+export function errorBand(value: number, dtype: Dtype = 'float64'): ErrorBand {
+  const { correct, inspect } = BANDS[dtype];
+  if (value < correct) return 'correct';
+  if (value < inspect) return 'inspect';
   return 'bug';
 }

@@ -89,6 +89,15 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     lines.push('', 'Likely cause:');
     for (const [name, cause] of causes) if (cause !== null) lines.push(`  ${name}: ${cause}`);
   }
+  if (report.unresolvedCount > 0) {
+    const where = report.tensors.filter((t) => t.unresolved > 0).map((t) => `${t.name} ${t.unresolved}`).join(', ');
+    lines.push(
+      '',
+      `${report.unresolvedCount} passing ${report.unresolvedCount === 1 ? 'entry was' : 'entries were'} only resolved to more than the tolerance (${where}): ` +
+        `their gradients are small against the rounding of the loss, so a bug smaller than their error estimate would go unseen. ` +
+        (report.settings.dtype === 'float32' ? 'A float64 copy of the layer resolves them.' : 'Check them at an input where they are larger.'),
+    );
+  }
   if (report.kinkCount > 0) {
     lines.push(
       '',

@@ -9,6 +9,7 @@ export function reportToJSON(report: GradientReport): unknown {
     normalizedError: report.normalizedError,
     band: report.band,
     kinkCount: report.kinkCount,
+    unresolvedCount: report.unresolvedCount,
     forwardCalls: report.forwardCalls,
     backwardCalls: report.backwardCalls,
     settings: report.settings,
@@ -22,6 +23,7 @@ export function reportToJSON(report: GradientReport): unknown {
       normalizedError: tensor.normalizedError,
       band: tensor.band,
       kinks: tensor.kinks,
+      unresolved: tensor.unresolved,
       failures: tensor.failures.map((f) => ({
         ...f,
         analytic: finite(f.analytic),

@@ -21,4 +21,10 @@ describe('errorBand', () => {
     expect(errorBand(1e-5)).toBe('inspect');
     expect(errorBand(2e-3)).toBe('bug');
   });
+
+  it('sits higher for float32, whose finite differences carry ~1e-4 noise', () => {
+    expect(errorBand(5e-5, 'float32')).toBe('correct');
+    expect(errorBand(2e-3, 'float32')).toBe('inspect');
+    expect(errorBand(2e-2, 'float32')).toBe('bug');
+  });
 });

@@ -5,6 +5,7 @@ import { likelyCause } from '../../src/report/likely-cause.js';
 import { reportToJSON } from '../../src/report/to-json.js';
 import { formatNumber } from '../../src/report/format-number.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
+import { RandomNetwork } from '../zoo/protocol/random-network.js';
 import { InfiniteGradient, LogBarrier } from '../zoo/protocol/misbehaving.js';
 import { zooEntry } from '../zoo/index.js';
 import type { TensorReport } from '../../src/check/report-types.js';
@@ -58,6 +59,16 @@ describe('formatReport on kinks and non-finite losses', () => {
     expect(kinkLines[0]).toMatch(/^  input\[\d+(,\d+)*\]  analytic 0 in \[(0|-?\d\S*), -?\d\S*\]$/);
   });
 
+  it('says how many passing entries the finite differences could not resolve to the tolerance', () => {
+    const report = checkGradients(new RandomNetwork({ seed: 1001, float32: true }));
+    expect(report.pass).toBe(true);
+    expect(report.tensors.map((t) => [t.name, t.unresolved])).toEqual([['W1', 2], ['b1', 1], ['W2', 0], ['b2', 0], ['input', 2]]);
+    expect(formatReport(report)).toContain(
+      '5 passing entries were only resolved to more than the tolerance (W1 2, b1 1, input 2): their gradients are small against the rounding of the loss',
+    );
+    expect(report.tensors.map((t) => t.band)).toEqual(['inspect', 'inspect', 'correct', 'correct', 'inspect']);
+  });
+
   it('says when the loss turned non-finite under a perturbation', () => {
     expect(formatReport(checkGradients(new LogBarrier()))).toMatch(/w\[3\] .*\(the loss became non-finite when this entry was perturbed\)/);
   });
@@ -89,6 +100,7 @@ describe('likelyCause', () => {
     normalizedError: 0.5,
     band: 'bug',
     kinks: [],
+    unresolved: 0,
     analytic: Float64Array.from(analytic),
     numeric: Float64Array.from(numeric),
     errorEstimate: new Float64Array(analytic.length),
