@@ -19,7 +19,7 @@ for (const row of rows) {
 const summary = summarize(rows);
 console.log('');
 console.log('* nasty-but-correct case (kinks, ties, extreme magnitudes)');
-console.log(`worst normalized error of a correct float64 case: ${summary.worstCorrectFloat64.toExponential(2)}`);
+console.log(`worst normalized error of a correct float64 case: ${summary.worstCorrectFloat64.toExponential(2)} (${summary.worstCorrectFloat64Case})`);
 console.log(
   `mildest detected bug (worst normalized error): float64 ${summary.mildestDetected.float64.toExponential(2)}, float32 ${summary.mildestDetected.float32.toExponential(2)}`,
 );

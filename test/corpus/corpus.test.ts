@@ -27,7 +27,10 @@ describe('detection-power corpus, default options', () => {
     expect(new Set(zoo.flatMap((e) => e.bugs.map((b) => `${e.name}/${b.name}`))).size).toBeGreaterThanOrEqual(60);
     expect(summary.falseAlarms).toBe(0);
     expect(summary.detected).toBe(summary.bugs);
-    // Correct float64 layers sit far below the 1e-7 "correct" band.
-    expect(summary.worstCorrectFloat64).toBeLessThan(1e-8);
+    // Correct float64 layers sit below the 1e-7 "correct" band; the worst is the loss of 1e6,
+    // whose rounding (1e6·u ≈ 1e-10 per sample) limits any finite difference at these steps.
+    expect(summary.worstCorrectFloat64).toBeLessThan(5e-8);
+    const ordinary = zoo.filter((e) => e.nasty !== true).flatMap((e) => rowsOf(e.name));
+    expect(Math.max(...ordinary.filter((r) => r.expected === 'pass' && r.dtype === 'float64').map((r) => r.worstError))).toBeLessThan(1e-9);
   });
 });

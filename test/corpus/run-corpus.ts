@@ -146,8 +146,9 @@ export interface CorpusSummary {
   bugs: number;
   falseAlarms: number;
   correctCases: number;
-  /** Worst normalized error over correct float64 cases (excluding kink cases, which sit in the inspect band by design). */
+  /** Worst normalized error over correct float64 cases, and the case it came from. */
   worstCorrectFloat64: number;
+  worstCorrectFloat64Case: string;
   /** Mildest bug (smallest worst normalized error) that was detected, per dtype. */
   mildestDetected: Record<Dtype, number>;
 }
@@ -155,6 +156,9 @@ export interface CorpusSummary {
 export function summarize(rows: CorpusRow[]): CorpusSummary {
   const bugRows = rows.filter((r) => r.expected === 'fail');
   const correctRows = rows.filter((r) => r.expected === 'pass');
+  const worstCorrect = correctRows
+    .filter((r) => r.dtype === 'float64')
+    .reduce((worst, row) => (row.worstError > worst.worstError ? row : worst));
   const mildest = (dtype: Dtype): number =>
     Math.min(...bugRows.filter((r) => r.dtype === dtype && r.ok).map((r) => r.worstError));
   return {
@@ -162,7 +166,8 @@ export function summarize(rows: CorpusRow[]): CorpusSummary {
     bugs: bugRows.length,
     falseAlarms: correctRows.filter((r) => !r.ok).length,
     correctCases: correctRows.length,
-    worstCorrectFloat64: maxOf(correctRows.filter((r) => r.dtype === 'float64').map((r) => r.worstError)),
+    worstCorrectFloat64: worstCorrect.worstError,
+    worstCorrectFloat64Case: worstCorrect.layer,
     mildestDetected: { float64: mildest('float64'), float32: mildest('float32') },
   };
 }
