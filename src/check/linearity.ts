@@ -30,29 +30,37 @@ export function checkLinearity(
     let scale = 0;
     for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
     const slack = LINEARITY_TOLERANCE[dtype] * scale;
+    const notLinear = (index: number, describe: (entry: string) => string): Problem => {
+      const position = positionOf(index, tensor.view.shape);
+      return {
+        kind: 'backward-not-linear',
+        severity: 'failure',
+        tensor: tensor.name,
+        position,
+        message: `The gradient of '${tensor.name}' ${describe(`${tensor.name}${formatPosition(position)}`)}`,
+      };
+    };
     for (let i = 0; i < tensor.analytic.length; i++) {
       if (Math.abs(none[i]) > slack || Number.isNaN(none[i])) {
-        problems.push({
-          kind: 'backward-not-linear',
-          severity: 'failure',
-          tensor: tensor.name,
-          position: positionOf(i, tensor.view.shape),
-          message:
-            `The gradient of '${tensor.name}' is not zero for a zero upstream gradient: at ${tensor.name}${formatPosition(positionOf(i, tensor.view.shape))} backward(0) gives ${none[i]}. ` +
-            'Either the multiply by the upstream gradient is missing, or backward adds a term of its own (weight decay, a regularizer) that belongs in the loss.',
-        });
+        problems.push(
+          notLinear(
+            i,
+            (entry) =>
+              `is not zero for a zero upstream gradient: at ${entry} backward(0) gives ${none[i]}. ` +
+              'Either the multiply by the upstream gradient is missing, or backward adds a term of its own (weight decay, a regularizer) that belongs in the loss.',
+          ),
+        );
         break;
       }
       if (Math.abs(twice[i] - 2 * tensor.analytic[i]) > slack || Number.isNaN(twice[i])) {
-        problems.push({
-          kind: 'backward-not-linear',
-          severity: 'failure',
-          tensor: tensor.name,
-          position: positionOf(i, tensor.view.shape),
-          message:
-            `The gradient of '${tensor.name}' is not linear in the upstream gradient: at ${tensor.name}${formatPosition(positionOf(i, tensor.view.shape))} ` +
-            `backward(r) gives ${tensor.analytic[i]} but backward(2r) gives ${twice[i]}. Is the chain-rule multiply by the upstream gradient missing?`,
-        });
+        problems.push(
+          notLinear(
+            i,
+            (entry) =>
+              `is not linear in the upstream gradient: at ${entry} backward(r) gives ${tensor.analytic[i]} but backward(2r) gives ${twice[i]}. ` +
+              'Is the chain-rule multiply by the upstream gradient missing?',
+          ),
+        );
         break;
       }
     }

@@ -3,17 +3,8 @@
  * `declare module 'expect'` augmentation in src/jest.ts rather than by @types/jest.
  */
 import { describe, expect, test } from '@jest/globals';
-import { stripVTControlCharacters } from 'node:util';
+import { thrownMessage } from './thrown-message';
 import { Scale } from '../zoo/protocol/weight-scale';
-
-function thrownMessage(run: () => void): string {
-  try {
-    run();
-  } catch (error) {
-    return stripVTControlCharacters((error as Error).message);
-  }
-  throw new Error('expected the assertion to throw, but it passed');
-}
 
 describe("toHaveCorrectGradients under Jest (expect from '@jest/globals')", () => {
   test('a correct layer passes; .not on it fails saying they agree', () => {

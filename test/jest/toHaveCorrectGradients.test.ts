@@ -4,18 +4,8 @@
  * through the global `expect` typed by @types/jest. Jest draws no diff for custom matchers, so
  * these tests check that the message itself carries one.
  */
-import { stripVTControlCharacters } from 'node:util';
+import { thrownMessage } from './thrown-message';
 import { Scale } from '../zoo/protocol/weight-scale';
-
-/** The message `run` throws, without colour codes (Jest colours messages when FORCE_COLOR is set). */
-function thrownMessage(run: () => void): string {
-  try {
-    run();
-  } catch (error) {
-    return stripVTControlCharacters((error as Error).message);
-  }
-  throw new Error('expected the assertion to throw, but it passed');
-}
 
 /** Parses the `"w[i]": value` lines of the drawn diff: `-` lines are numeric, `+` lines analytic. */
 function diffValues(message: string, sign: '-' | '+'): Record<string, number> {
