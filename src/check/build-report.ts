@@ -13,7 +13,7 @@ export function buildReport(
   backwardCalls: number,
   verdictOverride?: 'impossible',
 ): GradientReport {
-  const tensors: TensorReport[] = checked.map(({ reference: _reference, ...tensor }) => tensor);
+  const tensors: TensorReport[] = checked.map(({ reference: _reference, finiteAnalytic: _finiteAnalytic, ...tensor }) => tensor);
   for (const problem of problems) {
     const tensor = tensors.find((t) => t.name === problem.tensor);
     if (tensor !== undefined && problem.severity === 'failure') tensor.pass = false;
@@ -24,7 +24,7 @@ export function buildReport(
   let offset = 0;
   for (const tensor of checked) {
     allReference.set(tensor.reference, offset);
-    for (let i = 0; i < tensor.size; i++) allAnalytic[offset + i] = Number.isFinite(tensor.analytic[i]) ? tensor.analytic[i] : 0;
+    allAnalytic.set(tensor.finiteAnalytic, offset);
     offset += tensor.size;
   }
   const overall = normalizedError(allReference, allAnalytic, total);

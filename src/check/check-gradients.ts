@@ -63,9 +63,6 @@ function assertLayer(layer: unknown): asserts layer is Layer {
   }
 }
 
-
-
-
 function runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions): GradientReport {
   const rng = createRng(options.seed);
   const paramsFloat32 = slots.some((slot) => slot.value.float32);
@@ -173,14 +170,3 @@ function runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions): 
   );
   return finish(reports);
 }
-
-
-
-
-
-
-
-
-
-
-

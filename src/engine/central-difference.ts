@@ -78,9 +78,9 @@ export function estimateDerivative(samples: LossSamples, lossNoise: number, rich
   // For a smooth J, gapBase ≈ ratio·gapHalf up to a relative O(h²·J⁗/J″); a kink at or near θ
   // breaks that proportion by a sizeable fraction (10–100 % when it lies inside the steps).
   const smoothnessResidual = Math.abs(gapBase - ratio * gapHalf);
-  // Bound on the residual from sample rounding alone (model noise only: a kink inflates the
-  // fourth difference, so it must not raise the bar it is judged against).
-  // Each one-sided slope is off by at most 2·δJ/step.
+  // Bound on the residual from sample rounding alone: each one-sided slope is off by at most
+  // 2·δJ/step, with δJ from the noise model only (a kink inflates the fourth difference, so it
+  // must not raise the bar it is judged against).
   const residualNoise =
     2 * lossNoise * (1 / steps.plus + 1 / steps.minus) + 2 * lossNoise * ratio * (1 / halfSteps.plus + 1 / halfSteps.minus);
   const isKink =

@@ -1,5 +1,5 @@
 import { LayerProtocolError, type ParamSlot } from './params.js';
-import { createView, isNumericContainer, type NumericView } from './numeric-view.js';
+import { createView, describeValue, isNumericContainer, type NumericView } from './numeric-view.js';
 
 /**
  * Reading and writing a layer's gradients and values through the protocol: grads are resolved
@@ -16,18 +16,20 @@ export function writeAll(view: NumericView, values: Float64Array): void {
   for (let i = 0; i < view.size; i++) view.set(i, values[i]);
 }
 
-export function saveGrad(slot: ParamSlot): { view: NumericView; values: Float64Array } | null {
+/** The gradient storage the layer holds now, or null before backward has allocated one. */
+function existingGradView(slot: ParamSlot): NumericView | null {
   const container = slot.gradContainer();
-  if (!isNumericContainer(container)) return null;
-  const view = createView(container, `gradient of '${slot.name}'`);
-  return { view, values: readAll(view) };
+  return isNumericContainer(container) ? createView(container, `gradient of '${slot.name}'`) : null;
+}
+
+export function saveGrad(slot: ParamSlot): { view: NumericView; values: Float64Array } | null {
+  const view = existingGradView(slot);
+  return view === null ? null : { view, values: readAll(view) };
 }
 
 export function zeroGrad(slot: ParamSlot): void {
-  const container = slot.gradContainer();
-  if (!isNumericContainer(container)) return;
-  const view = createView(container, `gradient of '${slot.name}'`);
-  for (let i = 0; i < view.size; i++) view.set(i, 0);
+  const view = existingGradView(slot);
+  if (view !== null) writeAll(view, new Float64Array(view.size));
 }
 
 export function readGrad(slot: ParamSlot): Float64Array {
@@ -50,7 +52,7 @@ export function readInputGradient(returned: unknown, inputView: NumericView | nu
   if (returned === undefined || returned === null || inputView === null || !checkInput) return null;
   if (!isNumericContainer(returned)) {
     throw new LayerProtocolError(
-      `backward() returned ${typeof returned}; it must return the input gradient (in the input's form) or nothing.`,
+      `backward() returned ${describeValue(returned)}; it must return the input gradient (in the input's form) or nothing.`,
     );
   }
   const view = createView(returned, 'the input gradient returned by backward()');

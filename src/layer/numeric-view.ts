@@ -40,7 +40,8 @@ export function isNumericContainer(value: unknown): value is NumericContainer {
   return isFlatTyped(value) || Array.isArray(value) || isTensorLike(value);
 }
 
-function describeValue(value: unknown): string {
+/** A received value in a few words, for error messages: `string abc`, `an array of length 3`… */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;

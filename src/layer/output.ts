@@ -1,5 +1,5 @@
 import { LayerProtocolError } from './params.js';
-import { createView, isNumericContainer } from './numeric-view.js';
+import { createView, describeValue, isNumericContainer } from './numeric-view.js';
 
 /** How forward's result is read: a scalar loss, or a container of `size` entries. */
 export interface OutputForm {
@@ -9,12 +9,6 @@ export interface OutputForm {
   float32: boolean;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an object with keys [${Object.keys(value as object).join(', ')}]` : typeof value;
-}
-
 export function outputForm(output: unknown): OutputForm {
   if (typeof output === 'number') return { scalar: true, size: 1, shape: [], float32: false };
   if (output instanceof Promise || (typeof output === 'object' && output !== null && typeof (output as { then?: unknown }).then === 'function')) {
@@ -22,7 +16,7 @@ export function outputForm(output: unknown): OutputForm {
   }
   if (!isNumericContainer(output)) {
     throw new LayerProtocolError(
-      `forward() returned ${describe(output)}; it must return a number (a loss) or a numeric array, nested arrays or { data, shape }.`,
+      `forward() returned ${describeValue(output)}; it must return a number (a loss) or a numeric array, nested arrays or { data, shape }.`,
     );
   }
   const view = createView(output, 'the output of forward()');
@@ -33,7 +27,7 @@ export function outputForm(output: unknown): OutputForm {
 export function readOutputInto(output: unknown, form: OutputForm, target: Float64Array): void {
   if (form.scalar) {
     if (typeof output !== 'number') {
-      throw new LayerProtocolError(`forward() returned a number first and ${describe(output)} later; it must keep one form.`);
+      throw new LayerProtocolError(`forward() returned a number first and ${describeValue(output)} later; it must keep one form.`);
     }
     target[0] = output;
     return;

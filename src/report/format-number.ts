@@ -1,3 +1,5 @@
+import { formatPosition } from '../check/position-text.js';
+
 /** Short, aligned-friendly numbers: 4 significant digits, exponent form outside [1e-3, 1e5). */
 export function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -10,5 +12,5 @@ export function formatNumber(value: number): string {
 
 /** `W[1,3]`, or `loss` style names for scalars. */
 export function entryLabel(tensor: string, position: readonly number[]): string {
-  return position.length === 0 ? tensor : `${tensor}[${position.join(',')}]`;
+  return position.length === 0 ? tensor : `${tensor}${formatPosition(position)}`;
 }

@@ -1,5 +1,6 @@
 import type { EntryFailure, GradientReport, TensorReport } from '../check/report-types.js';
 import { compareFailures } from '../check/failure-order.js';
+import { formatPosition } from '../check/position-text.js';
 import { entryLabel, formatNumber } from './format-number.js';
 import { likelyCause } from './likely-cause.js';
 
@@ -28,7 +29,7 @@ function settingsLine(report: GradientReport): string {
 
 function tensorLine(tensor: TensorReport, nameWidth: number): string {
   const name = tensor.name.padEnd(nameWidth);
-  const shape = `[${tensor.shape.join(',')}]`.padEnd(10);
+  const shape = formatPosition(tensor.shape).padEnd(10);
   const status = tensor.pass ? 'ok' : `${tensor.failures.length} of ${tensor.size} wrong`;
   const kinks = tensor.kinks.length > 0 ? `, ${tensor.kinks.length} at kinks` : '';
   return `  ${name}  ${shape}  ${status.padEnd(16)}  normalized error ${formatNumber(tensor.normalizedError)} (${tensor.band})${kinks}`;

@@ -20,6 +20,11 @@ describe('judgeEntry', () => {
     expect(judgeEntry(1.0000011, smooth(1), 1e-6)).toMatchObject({ kind: 'mismatch', allowed: 1.0000011e-6 });
   });
 
+  it('calls an entry resolved only when its error bar fits inside the tolerance', () => {
+    expect(judgeEntry(1, smooth(1, 5e-7), 1e-6)).toMatchObject({ pass: true, resolved: true });
+    expect(judgeEntry(1, smooth(1, 2e-6), 1e-6)).toMatchObject({ pass: true, resolved: false });
+  });
+
   it('passes exact zeros and fails a nonzero analytic against a zero numeric without error slack', () => {
     expect(judgeEntry(0, smooth(0), 1e-6).pass).toBe(true);
     expect(judgeEntry(1e-12, smooth(0), 1e-6).pass).toBe(false);
