@@ -6,9 +6,9 @@
  * x ≈ −0.75 where the derivative vanishes, and where every buggy variant changes every entry by ≥ 3%
  * (the missing cubic term matters least near 0). No parameters.
  */
-import type { Layer } from '../../../src/layer/protocol.js';
+import { ElementwiseActivation } from './elementwise.js';
 import type { Dtype, ZooEntry } from '../types.js';
-import { checkBug, createRng, flatten, pack, randAway, variants, type BugSpec } from './util.js';
+import { createRng, randAway, variants, type BugSpec } from './util.js';
 
 const SIZE = 12;
 const C = Math.sqrt(2 / Math.PI);
@@ -32,40 +32,21 @@ const BUGS: BugSpec[] = [
   },
 ];
 
-export class Gelu implements Layer {
-  private readonly inputValues: number[];
-  private x: Float64Array | null = null;
-
-  constructor(
-    private readonly dtype: Dtype,
-    private readonly bug?: string,
-  ) {
-    checkBug(bug, BUGS);
-    this.inputValues = randAway(createRng(20_707), SIZE, 1.1, 2);
+export class Gelu extends ElementwiseActivation {
+  constructor(dtype: Dtype, bug?: string) {
+    super('gelu', 'plain', dtype, bug, BUGS, randAway(createRng(20_707), SIZE, 1.1, 2));
   }
 
-  sampleInput(): unknown {
-    return pack('plain', this.dtype, this.inputValues, [SIZE]);
+  protected value(x: number): number {
+    return 0.5 * x * (1 + Math.tanh(C * (x + A * x * x * x)));
   }
 
-  forward(input: unknown): unknown {
-    const x = flatten(input);
-    this.x = x;
-    const y = x.map((v) => 0.5 * v * (1 + Math.tanh(C * (v + A * v * v * v))));
-    return pack('plain', this.dtype, y, [SIZE]);
-  }
-
-  backward(gradOutput: unknown): unknown {
-    if (this.x === null) throw new Error('gelu: backward before forward');
-    const g = flatten(gradOutput);
-    const dx = this.x.map((v, i) => {
-      const t = Math.tanh(C * (v + A * v * v * v));
-      const du = this.bug === 'inner-derivative-missing-cubic-term' ? C : C * (1 + 3 * A * v * v);
-      const dt = this.bug === 'tanh-derivative-not-squared' ? 1 - t : 1 - t * t;
-      const half = this.bug === 'second-term-missing-half' ? 1 : 0.5;
-      return g[i] * (0.5 * (1 + t) + half * v * dt * du);
-    });
-    return pack('plain', this.dtype, dx, [SIZE]);
+  protected inputGradient(x: number, g: number): number {
+    const t = Math.tanh(C * (x + A * x * x * x));
+    const du = this.bug === 'inner-derivative-missing-cubic-term' ? C : C * (1 + 3 * A * x * x);
+    const dt = this.bug === 'tanh-derivative-not-squared' ? 1 - t : 1 - t * t;
+    const half = this.bug === 'second-term-missing-half' ? 1 : 0.5;
+    return g * (0.5 * (1 + t) + half * x * dt * du);
   }
 }
 

@@ -3,9 +3,9 @@
  * Backward uses sign(x) with the convention sign(0) = +1, a valid subgradient (anything in [−1, 1]
  * is) that a naive central difference (which gives 0 there) would flag.
  */
-import type { Layer } from '../../../src/layer/protocol.js';
+import { ElementwiseActivation } from '../advanced/elementwise.js';
 import type { Dtype, ZooEntry } from '../types.js';
-import { checkBug, createRng, flatten, pack, randAway, variants, type BugSpec } from '../advanced/util.js';
+import { createRng, randAway, variants, type BugSpec } from '../advanced/util.js';
 
 const SIZE = 8;
 const ZEROS = [1, 6];
@@ -23,38 +23,21 @@ const BUGS: BugSpec[] = [
   },
 ];
 
-export class AbsAtZero implements Layer {
-  private readonly inputValues: number[];
-  private x: Float64Array | null = null;
-
-  constructor(
-    private readonly dtype: Dtype,
-    private readonly bug?: string,
-  ) {
-    checkBug(bug, BUGS);
-    this.inputValues = randAway(createRng(30_202), SIZE, 0.1, 2);
-    for (const k of ZEROS) this.inputValues[k] = 0;
+export class AbsAtZero extends ElementwiseActivation {
+  constructor(dtype: Dtype, bug?: string) {
+    const input = randAway(createRng(30_202), SIZE, 0.1, 2);
+    for (const k of ZEROS) input[k] = 0;
+    super('abs', 'plain', dtype, bug, BUGS, input);
   }
 
-  sampleInput(): unknown {
-    return pack('plain', this.dtype, this.inputValues, [SIZE]);
+  protected value(x: number): number {
+    return Math.abs(x);
   }
 
-  forward(input: unknown): unknown {
-    const x = flatten(input);
-    this.x = x;
-    return pack('plain', this.dtype, x.map(Math.abs), [SIZE]);
-  }
-
-  backward(gradOutput: unknown): unknown {
-    if (this.x === null) throw new Error('abs: backward before forward');
-    const g = flatten(gradOutput);
-    const dx = this.x.map((v, i) => {
-      if (this.bug === 'derivative-sign-flipped') return (v > 0 ? -1 : 1) * g[i];
-      const sign = v >= 0 ? 1 : -1;
-      return (this.bug === 'derivative-doubled' ? 2 : 1) * sign * g[i];
-    });
-    return pack('plain', this.dtype, dx, [SIZE]);
+  protected inputGradient(x: number, g: number): number {
+    if (this.bug === 'derivative-sign-flipped') return (x > 0 ? -1 : 1) * g;
+    const sign = x >= 0 ? 1 : -1;
+    return (this.bug === 'derivative-doubled' ? 2 : 1) * sign * g;
   }
 }
 

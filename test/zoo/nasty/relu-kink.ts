@@ -5,9 +5,9 @@
  * The bugs change only entries where no valid subgradient explains the change (e.g. not 0 → g at
  * a kink, which is merely another valid choice).
  */
-import type { Layer } from '../../../src/layer/protocol.js';
+import { ElementwiseActivation } from '../advanced/elementwise.js';
 import type { Dtype, ZooEntry } from '../types.js';
-import { checkBug, createRng, flatten, pack, randAway, variants, type BugSpec } from '../advanced/util.js';
+import { createRng, randAway, variants, type BugSpec } from '../advanced/util.js';
 
 const SIZE = 10;
 const KINKS = [2, 5, 8];
@@ -25,38 +25,21 @@ const BUGS: BugSpec[] = [
   },
 ];
 
-export class ReluAtKinks implements Layer {
-  private readonly inputValues: number[];
-  private x: Float64Array | null = null;
-
-  constructor(
-    private readonly dtype: Dtype,
-    private readonly bug?: string,
-  ) {
-    checkBug(bug, BUGS);
-    this.inputValues = randAway(createRng(30_101), SIZE, 0.1, 1.5);
-    for (const k of KINKS) this.inputValues[k] = 0;
+export class ReluAtKinks extends ElementwiseActivation {
+  constructor(dtype: Dtype, bug?: string) {
+    const input = randAway(createRng(30_101), SIZE, 0.1, 1.5);
+    for (const k of KINKS) input[k] = 0;
+    super('relu', 'typed', dtype, bug, BUGS, input);
   }
 
-  sampleInput(): unknown {
-    return pack('typed', this.dtype, this.inputValues, [SIZE]);
+  protected value(x: number): number {
+    return Math.max(0, x);
   }
 
-  forward(input: unknown): unknown {
-    const x = flatten(input);
-    this.x = x;
-    return pack('typed', this.dtype, x.map((v) => Math.max(0, v)), [SIZE]);
-  }
-
-  backward(gradOutput: unknown): unknown {
-    if (this.x === null) throw new Error('relu: backward before forward');
-    const g = flatten(gradOutput);
-    const dx = this.x.map((v, i) => {
-      if (v === 0) return this.bug === 'kink-subgradient-2' ? 2 * g[i] : 0;
-      if (v > 0) return this.bug === 'grad-sign-flipped' ? -g[i] : g[i];
-      return 0;
-    });
-    return pack('typed', this.dtype, dx, [SIZE]);
+  protected inputGradient(x: number, g: number): number {
+    if (x === 0) return this.bug === 'kink-subgradient-2' ? 2 * g : 0;
+    if (x > 0) return this.bug === 'grad-sign-flipped' ? -g : g;
+    return 0;
   }
 }
 
