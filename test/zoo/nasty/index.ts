@@ -1,10 +1,13 @@
 /** Nasty-but-correct cases: correct layers that naive gradient checkers flag, each with buggy variants. */
 import type { ZooEntry } from '../types.js';
 import { absAtZeroEntry } from './abs-at-zero.js';
+import { denseDeadUnitEntry } from './dense-dead-unit.js';
+import { denseLargeOutputsBiasEntry } from './dense-large-outputs.js';
 import { denseReluKinkEntry } from './dense-relu-kink.js';
 import { maxPoolTiesEntry } from './max-pool-ties.js';
 import { mseLargeLossEntry } from './mse-large-loss.js';
 import { reluKinkEntry } from './relu-kink.js';
+import { saturatedSigmoidEntry, saturatedTanhEntry } from './saturated-dense.js';
 import { denseLargeParamsEntry, denseTinyParamsEntry } from './scaled-dense.js';
 import { softmaxLargeLogitsEntry } from './softmax-large-logits.js';
 import { tinyGradientsEntry } from './tiny-gradients.js';
@@ -19,4 +22,8 @@ export const nastyZoo: ZooEntry[] = [
   tinyGradientsEntry,
   softmaxLargeLogitsEntry,
   mseLargeLossEntry,
+  saturatedTanhEntry,
+  saturatedSigmoidEntry,
+  denseDeadUnitEntry,
+  denseLargeOutputsBiasEntry,
 ];
