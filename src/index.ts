@@ -1,7 +1,16 @@
 export { checkGradients } from './check/check-gradients.js';
 export type { GradientCheckOptions } from './check/options.js';
 export { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/options.js';
-export type { EntryFailure, ErrorBand, GradientReport, KinkEntry, Problem, TensorReport } from './check/report-types.js';
+export type {
+  EntryFailure,
+  ErrorBand,
+  GradientReport,
+  InconclusiveExplanation,
+  KinkEntry,
+  Problem,
+  TensorReport,
+  UnresolvedEntry,
+} from './check/report-types.js';
 export type { Layer, NumericContainer, ParamRecord, TensorLike } from './layer/protocol.js';
 export { formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
 export { likelyCause } from './report/likely-cause.js';

@@ -1,19 +1,40 @@
 import type { Dtype } from '../engine/dtype.js';
 import { errorBand, normalizedError } from '../engine/normalized-error.js';
 import { autoStep } from '../engine/step-size.js';
-import type { TensorResult } from './check-tensor.js';
 import type { ValidatedOptions } from './options.js';
-import type { GradientReport, Problem, TensorReport } from './report-types.js';
+import type { GradientReport, InconclusiveExplanation, Problem, TensorReport } from './report-types.js';
+import type { TensorResult } from './resolution.js';
 
-export function buildReport(
-  checked: TensorResult[],
-  problems: Problem[],
-  settings: GradientReport['settings'],
-  forwardCalls: number,
-  backwardCalls: number,
-  verdictOverride?: 'impossible',
-): GradientReport {
-  const tensors: TensorReport[] = checked.map(({ reference: _reference, finiteAnalytic: _finiteAnalytic, ...tensor }) => tensor);
+/** Everything a report is assembled from. */
+export interface ReportParts {
+  tensors: TensorResult[];
+  problems: Problem[];
+  settings: GradientReport['settings'];
+  gradientScale: number;
+  absoluteTolerance: number;
+  inconclusive: InconclusiveExplanation | null;
+  forwardCalls: number;
+  backwardCalls: number;
+  determinismChecks: number;
+}
+
+/**
+ * The verdict, from the most to the least decisive evidence: a problem that prevents any verdict,
+ * then a wrong gradient, then gradients that could not be resolved. Only what is left passes.
+ */
+function verdictOf(tensors: TensorReport[], problems: Problem[]): GradientReport['verdict'] {
+  if (problems.some((p) => p.severity === 'impossible')) return 'impossible';
+  if (problems.some((p) => p.severity === 'failure') || tensors.some((t) => t.failures.length > 0)) return 'fail';
+  if (tensors.some((t) => !t.pass)) return 'inconclusive';
+  return 'pass';
+}
+
+export function buildReport(parts: ReportParts): GradientReport {
+  const { problems, settings } = parts;
+  const tensors: TensorReport[] = parts.tensors.map(({ reference: _reference, finiteAnalytic: _finiteAnalytic, ...tensor }) => ({
+    ...tensor,
+    pass: tensor.failures.length === 0 && (tensor.inconclusive.length === 0 || settings.allowInconclusive),
+  }));
   for (const problem of problems) {
     const tensor = tensors.find((t) => t.name === problem.tensor);
     if (tensor !== undefined && problem.severity === 'failure') tensor.pass = false;
@@ -22,24 +43,30 @@ export function buildReport(
   const allReference = new Float64Array(total);
   const allAnalytic = new Float64Array(total);
   let offset = 0;
-  for (const tensor of checked) {
+  for (const tensor of parts.tensors) {
     allReference.set(tensor.reference, offset);
     allAnalytic.set(tensor.finiteAnalytic, offset);
     offset += tensor.size;
   }
   const overall = normalizedError(allReference, allAnalytic, total);
-  const pass = verdictOverride === undefined && problems.length === 0 && tensors.every((t) => t.pass);
+  const verdict = verdictOf(tensors, problems);
+  const inconclusiveCount = tensors.reduce((n, t) => n + t.inconclusive.length, 0);
   return {
-    pass,
-    verdict: verdictOverride ?? (pass ? 'pass' : 'fail'),
+    pass: verdict === 'pass',
+    verdict,
     normalizedError: overall,
     band: errorBand(overall, settings.dtype),
     tensors,
     problems,
     kinkCount: tensors.reduce((n, t) => n + t.kinks.length, 0),
-    unresolvedCount: tensors.reduce((n, t) => n + t.unresolved, 0),
-    forwardCalls,
-    backwardCalls,
+    negligibleCount: tensors.reduce((n, t) => n + t.negligible, 0),
+    inconclusiveCount,
+    inconclusive: inconclusiveCount > 0 ? parts.inconclusive : null,
+    gradientScale: parts.gradientScale,
+    absoluteTolerance: parts.absoluteTolerance,
+    forwardCalls: parts.forwardCalls,
+    backwardCalls: parts.backwardCalls,
+    determinismChecks: parts.determinismChecks,
     settings,
   };
 }

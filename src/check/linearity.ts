@@ -1,5 +1,4 @@
 import type { Dtype } from '../engine/dtype.js';
-import { positionOf } from '../layer/numeric-view.js';
 import type { BackwardGradients, CheckedTensor } from './checked-tensor.js';
 import { formatPosition } from './position-text.js';
 import type { Problem } from './report-types.js';
@@ -31,7 +30,7 @@ export function checkLinearity(
     for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
     const slack = LINEARITY_TOLERANCE[dtype] * scale;
     const notLinear = (index: number, describe: (entry: string) => string): Problem => {
-      const position = positionOf(index, tensor.view.shape);
+      const position = tensor.view.position(index);
       return {
         kind: 'backward-not-linear',
         severity: 'failure',

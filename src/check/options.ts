@@ -1,4 +1,6 @@
 import type { Dtype } from '../engine/dtype.js';
+import { describeValue, escapeText } from '../layer/describe-value.js';
+import { isThenable, silenceRejection } from '../layer/promise.js';
 
 /** Options of `checkGradients` and `toHaveCorrectGradients(options)`. */
 export interface GradientCheckOptions {
@@ -23,6 +25,11 @@ export interface GradientCheckOptions {
   richardson?: boolean;
   /** Also check the input gradient returned by backward. Default true. */
   checkInput?: boolean;
+  /**
+   * Accept significant gradient entries the finite differences could not resolve (the verdict is
+   * then `pass` with the entries listed) instead of reporting the check as inconclusive. Default false.
+   */
+  allowInconclusive?: boolean;
 }
 
 export const DEFAULT_SEED = 42;
@@ -38,16 +45,17 @@ export interface ValidatedOptions {
   dtype: 'auto' | Dtype;
   richardson: boolean;
   checkInput: boolean;
+  allowInconclusive: boolean;
 }
 
 export class OptionsError extends TypeError {}
 
-const KNOWN_KEYS = ['epsilon', 'tolerance', 'input', 'seed', 'dtype', 'richardson', 'checkInput'];
+const KNOWN_KEYS = ['epsilon', 'tolerance', 'input', 'seed', 'dtype', 'richardson', 'checkInput', 'allowInconclusive'];
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return Array.isArray(value) ? 'an array' : typeof value;
+  return describeValue(value);
 }
 
 export function validateOptions(options: unknown): ValidatedOptions {
@@ -58,10 +66,10 @@ export function validateOptions(options: unknown): ValidatedOptions {
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!KNOWN_KEYS.includes(key)) {
-      throw new OptionsError(`Unknown option '${key}'. Known options: ${KNOWN_KEYS.join(', ')}.`);
+      throw new OptionsError(`Unknown option '${escapeText(key)}'. Known options: ${KNOWN_KEYS.join(', ')}.`);
     }
   }
-  const { epsilon = 'auto', tolerance, seed = DEFAULT_SEED, dtype = 'auto', richardson = true, checkInput = true } = given;
+  const { epsilon = 'auto', tolerance, seed = DEFAULT_SEED, dtype = 'auto', richardson = true, checkInput = true, allowInconclusive = false } = given;
   if (epsilon !== 'auto' && !(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon > 0)) {
     throw new OptionsError(`epsilon must be 'auto' or a finite number > 0, but got ${show(epsilon)}. Omit it to let the step be chosen per entry.`);
   }
@@ -76,6 +84,14 @@ export function validateOptions(options: unknown): ValidatedOptions {
   }
   if (typeof richardson !== 'boolean') throw new OptionsError(`richardson must be true or false, but got ${show(richardson)}.`);
   if (typeof checkInput !== 'boolean') throw new OptionsError(`checkInput must be true or false, but got ${show(checkInput)}.`);
+  if (typeof allowInconclusive !== 'boolean') throw new OptionsError(`allowInconclusive must be true or false, but got ${show(allowInconclusive)}.`);
+  if (given.input === null) {
+    throw new OptionsError('input is null; it must be the value forward() is called with. Omit it to use layer.sampleInput() or layer.inputShape.');
+  }
+  if (isThenable(given.input)) {
+    silenceRejection(given.input);
+    throw new OptionsError('input is a Promise; await it first and pass the value: toHaveCorrectGradients({ input: await promise }).');
+  }
   return {
     epsilon: epsilon as number | 'auto',
     tolerance: tolerance as number | undefined,
@@ -85,5 +101,6 @@ export function validateOptions(options: unknown): ValidatedOptions {
     dtype: dtype as 'auto' | Dtype,
     richardson,
     checkInput,
+    allowInconclusive,
   };
 }

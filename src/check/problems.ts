@@ -1,21 +1,9 @@
-import { positionOf } from '../layer/numeric-view.js';
 import { formatPosition } from './position-text.js';
 import type { Problem } from './report-types.js';
 
-/** The problems found before any comparison, each with the message that explains it. */
+/** The problems found before or around the comparison, each with the message that explains it. */
 
-export function nonFiniteOutput(index: number, value: number, shape: readonly number[]): Problem {
-  const position = positionOf(index, shape);
-  return {
-    kind: 'non-finite-output',
-    severity: 'failure',
-    position,
-    message: `forward() returned ${value} at output${formatPosition(position)} before any perturbation; gradients of a non-finite output cannot be checked.`,
-  };
-}
-
-export function forwardMutatesInput(index: number, shape: readonly number[]): Problem {
-  const position = positionOf(index, shape);
+export function forwardMutatesInput(position: number[]): Problem {
   return {
     kind: 'forward-mutates-input',
     severity: 'impossible',
@@ -27,21 +15,19 @@ export function forwardMutatesInput(index: number, shape: readonly number[]): Pr
   };
 }
 
-export function nondeterministicForward(index: number, first: number, second: number, shape: readonly number[]): Problem {
-  const position = positionOf(index, shape);
+export function nondeterministicForward(index: number, first: number, later: number, position: number[], when: string): Problem {
   return {
     kind: 'nondeterministic-forward',
     severity: 'impossible',
     position,
     message:
       `forward() returned different values for the same parameters and input (output${formatPosition(position)}: ` +
-      `${first} then ${second}). Finite differences need a deterministic forward: ` +
+      `${first} first, ${later} ${when}). Finite differences need a deterministic forward: ` +
       'switch dropout to eval mode, fix random sampling with a seed, or reset hidden state between calls.',
   };
 }
 
-export function backwardMutatesUpstream(index: number, shape: readonly number[]): Problem {
-  const position = positionOf(index, shape);
+export function backwardMutatesUpstream(position: number[]): Problem {
   return {
     kind: 'backward-mutates-upstream',
     severity: 'failure',
@@ -49,5 +35,17 @@ export function backwardMutatesUpstream(index: number, shape: readonly number[])
     message:
       `backward() changed the upstream gradient it was given (at ${formatPosition(position)}). ` +
       'In a network that gradient belongs to the next layer; write into a new array instead.',
+  };
+}
+
+export function stateNotRestored(failures: { path: string; reason: string }[]): Problem {
+  const shown = failures.slice(0, 5).map((f) => `${f.path} (${f.reason})`);
+  const more = failures.length > shown.length ? ` and ${failures.length - shown.length} more` : '';
+  return {
+    kind: 'state-not-restored',
+    severity: 'impossible',
+    message:
+      `The check could not put the layer back exactly as it was: ${shown.join('; ')}${more}. ` +
+      'Later tests would see a changed layer, so no verdict is given. Keep the state forward() and backward() change in plain, writable fields.',
   };
 }

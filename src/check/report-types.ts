@@ -43,13 +43,32 @@ export interface KinkEntry {
   upper: number;
 }
 
+/**
+ * A passing entry the finite difference could not resolve: its error estimate exceeds both the
+ * relative tolerance of its own gradient and the layer's absolute tolerance, so a wrong gradient
+ * there would have passed too.
+ */
+export interface UnresolvedEntry {
+  index: number;
+  position: number[];
+  analytic: number;
+  numeric: number;
+  errorEstimate: number;
+  /** The error estimate the verdict needed: tolerance·max(|analytic|, |numeric|) + the absolute tolerance. */
+  needed: number;
+  stepUsed: number;
+}
+
 export interface TensorReport {
   /** Parameter name from the layer (`W`, record key, `name` field) or `params[i]`; `input` for the input. */
   name: string;
   shape: number[];
   size: number;
   dtype: Dtype;
+  /** No failure, and every entry resolved or negligible (see `inconclusive`). */
   pass: boolean;
+  /** Nested rows of different lengths: `shape` is then just `[size]`, positions still name row and column. */
+  ragged: boolean;
   /** ‖n − a‖₂ / (‖n‖₂ + ‖a‖₂), with kink entries measured to their accepted interval. 0 when both are 0. */
   normalizedError: number;
   band: ErrorBand;
@@ -57,10 +76,13 @@ export interface TensorReport {
   failures: EntryFailure[];
   kinks: KinkEntry[];
   /**
-   * Passing entries the finite difference could not resolve to the tolerance (errorEstimate >
-   * tolerance·max(|analytic|, |numeric|)): a bug smaller than their error estimate would go unseen.
+   * Passing entries checked to the absolute tolerance only: their error estimate exceeds
+   * tolerance·max(|analytic|, |numeric|) but not the layer's absolute tolerance, so any error
+   * they could hide is negligible against the layer's significant gradients.
    */
-  unresolved: number;
+  negligible: number;
+  /** Passing entries that were not resolved at all, worst first: they make the check inconclusive. */
+  inconclusive: UnresolvedEntry[];
   /** Full analytic and numeric gradients, flat row-major. */
   analytic: Float64Array;
   numeric: Float64Array;
@@ -75,8 +97,7 @@ export interface Problem {
     | 'forward-mutates-input'
     | 'backward-mutates-upstream'
     | 'backward-not-linear'
-    | 'non-finite-output'
-    | 'non-finite-gradient';
+    | 'state-not-restored';
   /** `impossible` problems mean no verdict on the gradients could be reached. */
   severity: 'impossible' | 'failure';
   /** Tensor the problem is about, when there is one. */
@@ -85,18 +106,44 @@ export interface Problem {
   message: string;
 }
 
+/** Why some gradients could not be resolved, and what would resolve them. */
+export interface InconclusiveExplanation {
+  /** e.g. `each loss evaluation is rounded by about 0.07 (the outputs carry an offset of about 1e12) …` */
+  cause: string;
+  /** What to change, most specific first; the last is always the explicit opt-in. */
+  remedies: string[];
+}
+
 export interface GradientReport {
+  /** True only for verdict `pass`: a check that could not check something never passes. */
   pass: boolean;
-  /** `impossible` when a problem prevents any verdict (e.g. a nondeterministic forward). */
-  verdict: 'pass' | 'fail' | 'impossible';
+  /**
+   * `fail`: a wrong gradient or a failing problem; `inconclusive`: nothing failed, but some
+   * significant gradients could not be resolved; `impossible`: a problem prevents any verdict
+   * (a nondeterministic forward, a layer the check could not put back as it was).
+   */
+  verdict: 'pass' | 'fail' | 'inconclusive' | 'impossible';
   /** Over all checked tensors together. */
   normalizedError: number;
   band: ErrorBand;
   tensors: TensorReport[];
   problems: Problem[];
   kinkCount: number;
-  /** Sum of the tensors' `unresolved` counts. */
-  unresolvedCount: number;
+  /** Sum of the tensors' `negligible` counts. */
+  negligibleCount: number;
+  /** Number of unresolved significant entries over all tensors. */
+  inconclusiveCount: number;
+  /** Set when `inconclusiveCount` > 0. */
+  inconclusive: InconclusiveExplanation | null;
+  /**
+   * The largest gradient entry the finite differences measured to the relative tolerance, over all
+   * tensors (0 when none was): the scale against which a gradient counts as negligible.
+   */
+  gradientScale: number;
+  /** tolerance × gradientScale: an entry's error estimate below it is negligible for the layer. */
+  absoluteTolerance: number;
+  /** Re-evaluations of the unperturbed loss, all bitwise equal to the first (evidence of a deterministic forward). */
+  determinismChecks: number;
   forwardCalls: number;
   backwardCalls: number;
   /** The settings that applied, after defaults. */
@@ -107,6 +154,8 @@ export interface GradientReport {
     epsilon: number | 'auto';
     tolerance: number;
     richardson: boolean;
+    /** Unresolved significant entries were accepted (the verdict says `pass` but the report lists them). */
+    allowInconclusive: boolean;
     /** Which step and tolerance applied and whether they were defaults, e.g. `float32 defaults (epsilon auto = 4.9e-3·max(1, |θ|), tolerance 0.01)`. */
     defaultsNote: string;
   };

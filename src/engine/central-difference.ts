@@ -22,6 +22,8 @@ export interface DerivativeEstimate {
   errorEstimate: number;
   truncationError: number;
   roundingError: number;
+  /** Error taken for each sample: the rounding model, or half the fourth difference when larger. */
+  sampleNoise: number;
   /**
    * Rounding error of the one-sided slopes from the noise model alone, the slack of a kink's
    * interval (the fourth difference is large at a kink, so it cannot serve as noise there).
@@ -92,6 +94,7 @@ export function estimateDerivative(samples: LossSamples, lossNoise: number, rich
     errorEstimate: truncationError + roundingError,
     truncationError,
     roundingError,
+    sampleNoise: sampleError,
     kinkSlack: (2 * lossNoise) / Math.min(halfSteps.plus, halfSteps.minus),
     stepUsed: baseStep,
     kink: isKink

@@ -1,22 +1,44 @@
 import type { Rng } from '../engine/rng.js';
 import type { Layer } from './protocol.js';
 import { LayerProtocolError } from './params.js';
-import { cloneContainer } from './numeric-view.js';
+import { deepCopy } from './container-copy.js';
+import { describeValue } from './describe-value.js';
+import { isThenable, silenceRejection } from './promise.js';
+
+/** Thrown for an input the gradients cannot be checked at (NaN in it, a non-finite output there); the message names the input. */
+export class InputError extends TypeError {}
+
+/** The input the check runs on and where it came from (for messages that name it). */
+export interface ResolvedInput {
+  /** The check's private deep copy: the checker perturbs it in place and must never touch the caller's value. */
+  value: unknown;
+  /** `the input option`, `layer.sampleInput()` or `a seeded random input of layer.inputShape [2, 3]`. */
+  source: string;
+}
 
 /**
- * The input the check runs on, as a private copy: the checker perturbs it in place and must never
- * touch the caller's array. Order: the `input` option, `layer.sampleInput()`, a seeded random
- * input of `layer.inputShape` (nested arrays for 2-D and more), else an error that says how to give one.
+ * Order: the `input` option, `layer.sampleInput()`, a seeded random input of `layer.inputShape`
+ * (nested arrays for 2-D and more), else an error that says how to give one.
  */
-export function resolveInput(layer: Layer, given: { hasInput: boolean; input: unknown }, rng: Rng, float32: boolean): unknown {
-  if (given.hasInput) return cloneContainer(given.input);
-  if (typeof layer.sampleInput === 'function') return cloneContainer(layer.sampleInput());
+export function resolveInput(layer: Layer, given: { hasInput: boolean; input: unknown }, rng: Rng, float32: boolean): ResolvedInput {
+  if (given.hasInput) return { value: deepCopy(given.input), source: 'the input option' };
+  if (typeof layer.sampleInput === 'function') {
+    const sample = layer.sampleInput();
+    if (isThenable(sample)) {
+      silenceRejection(sample);
+      throw new LayerProtocolError('layer.sampleInput() returned a Promise; it must return the input itself. Pass an awaited input with { input }.');
+    }
+    if (sample === undefined || sample === null) {
+      throw new LayerProtocolError(`layer.sampleInput() returned ${describeValue(sample)}; it must return an input for forward().`);
+    }
+    return { value: deepCopy(sample), source: 'layer.sampleInput()' };
+  }
   if (layer.inputShape !== undefined) {
     const shape = layer.inputShape;
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new LayerProtocolError(`layer.inputShape must be a non-empty list of positive integers, e.g. [2, 3], but got ${JSON.stringify(shape)}.`);
+      throw new LayerProtocolError(`layer.inputShape must be a non-empty list of positive integers, e.g. [2, 3], but got ${describeValue(shape)}.`);
     }
-    return randomNested(shape, 0, rng, float32);
+    return { value: randomNested(shape, 0, rng, float32), source: `a seeded random input of layer.inputShape [${shape.join(', ')}]` };
   }
   throw new LayerProtocolError(
     'The layer has no input to check with. Pass one with toHaveCorrectGradients({ input }), ' +

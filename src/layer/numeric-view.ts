@@ -1,4 +1,14 @@
-import type { FlatNumbers, NumericContainer, TensorLike } from './protocol.js';
+import type { FlatNumbers, TensorLike } from './protocol.js';
+import { describeValue } from './describe-value.js';
+
+/** Where a view's entries live, so two tensors that share storage can be told apart from two that do not. */
+export interface StorageRange {
+  /** The ArrayBuffer behind a typed array, or the plain array itself. */
+  owner: object;
+  /** Byte range for typed arrays, index range for plain arrays. */
+  start: number;
+  end: number;
+}
 
 /**
  * A flat, row-major window onto any accepted numeric container (flat array, typed array, nested
@@ -7,177 +17,270 @@ import type { FlatNumbers, NumericContainer, TensorLike } from './protocol.js';
  */
 export interface NumericView {
   readonly size: number;
+  /** Row-major shape; for ragged nested arrays (rows of different lengths) just `[size]`. */
   readonly shape: number[];
+  /** Nested rows of different lengths (sequences of lengths 3 and 2): positions come from `position`. */
+  readonly ragged: boolean;
   /** Storage rounds to float32 (a `Float32Array` somewhere in it). */
   readonly float32: boolean;
   get(index: number): number;
+  /** Writes one existing entry; throws a ContainerError when the storage refuses the write. */
   set(index: number, value: number): void;
   /** The value the storage would actually hold after `set(…, value)`. */
   stored(value: number): number;
   /** Copies every entry into `target` (length ≥ size). */
   readInto(target: Float64Array): void;
+  /** The entry's position in the container, e.g. `[1, 3]` for row 1, column 3. */
+  position(index: number): number[];
+  readonly storage: readonly StorageRange[];
 }
 
 /** Thrown when a value is not an accepted numeric container; `what` names it for the message. */
 export class ContainerError extends TypeError {}
 
-const isFlatTyped = (value: unknown): value is Float64Array | Float32Array =>
+export interface ViewOptions {
+  /** A shape declared beside the storage (`{ value, shape }` records); must hold the same number of entries. */
+  declaredShape?: readonly number[];
+  /** Accept nested rows of different lengths (inputs and outputs of sequence layers). */
+  allowRagged?: boolean;
+  /** The checker will write into this storage: frozen arrays are refused up front, by name. */
+  writable?: boolean;
+}
+
+export const isFlatTyped = (value: unknown): value is Float64Array | Float32Array =>
   value instanceof Float64Array || value instanceof Float32Array;
+
+/** Typed arrays that cannot hold a perturbation of 1e-5 (integers) or are not numbers at all (BigInt). */
+function isOtherTypedArray(value: unknown): value is ArrayBufferView {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !isFlatTyped(value);
+}
 
 export function isTensorLike(value: unknown): value is TensorLike {
   return (
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
     'data' in value &&
     'shape' in value &&
     Array.isArray((value as TensorLike).shape)
   );
 }
 
-/** True for anything `createView` would accept (without checking every entry). */
-export function isNumericContainer(value: unknown): value is NumericContainer {
-  return isFlatTyped(value) || Array.isArray(value) || isTensorLike(value);
+/** True for anything `createView` would try (without checking every entry). */
+export function isNumericContainer(value: unknown): boolean {
+  return isFlatTyped(value) || Array.isArray(value) || isTensorLike(value) || isOtherTypedArray(value);
 }
 
-/** A received value in a few words, for error messages: `string abc`, `an array of length 3`… */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'object') return `an object with keys [${Object.keys(value as object).join(', ')}]`;
-  return `${typeof value} ${String(value)}`;
+function integerStorageError(what: string, value: ArrayBufferView): ContainerError {
+  return new ContainerError(
+    `${what} is ${describeValue(value)}, which cannot hold a finite-difference step (it stores integers or BigInts). ` +
+      'Store values and gradients in a Float64Array, a Float32Array or number[].',
+  );
 }
 
-function checkFlatEntries(rows: FlatNumbers[], what: string): void {
-  for (const row of rows) {
+/** Shape entries must be whole numbers ≥ 0: a negative or fractional size describes no tensor. */
+export function assertValidShape(shape: readonly unknown[], what: string): asserts shape is number[] {
+  if (!shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+    throw new ContainerError(`${what} has shape [${shape.map(String).join(', ')}]; a shape must list whole numbers ≥ 0.`);
+  }
+}
+
+interface LeafRow {
+  row: FlatNumbers;
+  /** Indices from the outermost array down to this row. */
+  path: number[];
+}
+
+/** Collects the innermost numeric rows of nested arrays, refusing rows at different depths. */
+function collectLeaves(value: unknown[], what: string, path: number[], leaves: LeafRow[], depth: { leaf: number }): void {
+  const isLeaf = value.length === 0 || !value.some((child) => Array.isArray(child) || ArrayBuffer.isView(child));
+  if (isLeaf) {
+    if (depth.leaf === -1) depth.leaf = path.length;
+    else if (depth.leaf !== path.length) {
+      throw new ContainerError(
+        `${what} mixes nesting depths: it has numbers at depth ${depth.leaf} and at depth ${path.length}. ` +
+          'Nested arrays must hold numbers at one depth only (a matrix is number[][], never number[] beside number[][]).',
+      );
+    }
+    leaves.push({ row: value as FlatNumbers, path });
+    return;
+  }
+  value.forEach((child, i) => {
+    if (isFlatTyped(child)) {
+      collectLeaves(child as unknown as unknown[], what, [...path, i], leaves, depth);
+    } else if (isOtherTypedArray(child)) {
+      throw integerStorageError(`${what} (row ${i})`, child);
+    } else if (Array.isArray(child)) {
+      collectLeaves(child, what, [...path, i], leaves, depth);
+    } else {
+      throw new ContainerError(`${what} mixes nested arrays with ${describeValue(child)} at [${[...path, i].join(',')}].`);
+    }
+  });
+}
+
+function checkEntries(leaves: LeafRow[], what: string): void {
+  for (const { row, path } of leaves) {
     if (isFlatTyped(row)) continue;
     for (let i = 0; i < row.length; i++) {
       if (typeof row[i] !== 'number') {
-        throw new ContainerError(`${what} holds ${describeValue(row[i])} where a number was expected.`);
+        const shown = i in row ? describeValue(row[i]) : 'a hole (an empty slot)';
+        throw new ContainerError(`${what} holds ${shown} at [${[...path, i].join(',')}] where a number was expected.`);
       }
     }
   }
 }
 
-/** Collects the innermost rows of rectangular nested arrays and the shape they form. */
-function collectRows(value: unknown[], what: string, shape: number[], depth: number, rows: FlatNumbers[]): void {
-  if (shape.length === depth) shape.push(value.length);
-  else if (shape[depth] !== value.length) {
-    throw new ContainerError(
-      `${what} is ragged: a row at depth ${depth} has ${value.length} entries, another has ${shape[depth]}. ` +
-        'Nested arrays must be rectangular.',
-    );
-  }
-  const first = value[0];
-  if (value.length === 0 || typeof first === 'number' || isFlatTyped(value)) {
-    rows.push(value as FlatNumbers);
-    return;
-  }
-  for (const child of value) {
-    if (Array.isArray(child) || isFlatTyped(child)) {
-      collectRows(child as unknown[], what, shape, depth + 1, rows);
-    } else {
-      throw new ContainerError(`${what} mixes nested arrays with ${describeValue(child)}.`);
+/** The rectangular shape of the leaves, or null when rows differ in length at some depth. */
+function rectangularShape(value: unknown[], leafDepth: number): number[] | null {
+  const shape: number[] = [];
+  let level: ArrayLike<unknown>[] = [value];
+  for (let depth = 0; depth <= leafDepth; depth++) {
+    const length = level[0].length;
+    if (level.some((array) => array.length !== length)) return null;
+    shape.push(length);
+    if (depth < leafDepth) level = level.flatMap((array) => Array.from(array) as ArrayLike<unknown>[]);
+    if (level.length === 0) {
+      // An empty outer array: the inner lengths are unknown, so the remaining axes are 0-sized.
+      while (shape.length <= leafDepth) shape.push(0);
+      break;
     }
   }
+  return shape;
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+function storageOf(row: FlatNumbers): StorageRange {
+  if (isFlatTyped(row)) return { owner: row.buffer, start: row.byteOffset, end: row.byteOffset + row.byteLength };
+  return { owner: row, start: 0, end: row.length };
+}
+
 /**
  * Builds a view over `value`. `what` names the value in error messages, e.g. `parameter 'W'`.
- * `declaredShape`, when given, must hold the same number of entries and replaces the natural shape.
+ * Throws a ContainerError, naming `what`, for anything that is not a numeric container.
  */
-export function createView(value: unknown, what: string, declaredShape?: readonly number[]): NumericView {
-  let rows: FlatNumbers[];
-  let shape: number[];
+export function createView(value: unknown, what: string, options: ViewOptions = {}): NumericView {
+  let leaves: LeafRow[];
+  let shape: number[] | null;
   if (isTensorLike(value)) {
     const { data } = value;
+    if (isOtherTypedArray(data)) throw integerStorageError(`${what}.data`, data);
     if (!isFlatTyped(data) && !Array.isArray(data)) {
       throw new ContainerError(`${what} is tensor-like but its data is ${describeValue(data)}, not a flat numeric array.`);
     }
+    assertValidShape(value.shape, what);
     shape = [...value.shape];
     if (product(shape) !== data.length) {
-      throw new ContainerError(
-        `${what} has shape [${shape.join(', ')}] (${product(shape)} entries) but its data holds ${data.length}.`,
-      );
+      throw new ContainerError(`${what} has shape [${shape.join(', ')}] (${product(shape)} entries) but its data holds ${data.length}.`);
     }
-    rows = [data];
+    leaves = [{ row: data, path: [] }];
   } else if (isFlatTyped(value)) {
-    rows = [value];
+    leaves = [{ row: value, path: [] }];
     shape = [value.length];
+  } else if (isOtherTypedArray(value)) {
+    throw integerStorageError(what, value);
   } else if (Array.isArray(value)) {
-    rows = [];
-    shape = [];
-    collectRows(value, what, shape, 0, rows);
+    leaves = [];
+    const depth = { leaf: -1 };
+    collectLeaves(value, what, [], leaves, depth);
+    shape = rectangularShape(value, depth.leaf);
+    if (shape === null && options.allowRagged !== true) {
+      throw new ContainerError(`${what} is ragged: its nested rows differ in length. Nested arrays must be rectangular.`);
+    }
   } else {
     throw new ContainerError(
       `${what} is ${describeValue(value)}; expected a number[], Float64Array, Float32Array, nested number arrays or { data, shape }.`,
     );
   }
-  checkFlatEntries(rows, what);
-  const rowLength = rows.length === 0 ? 0 : rows[0].length;
-  const size = rows.length * rowLength;
-  if (declaredShape !== undefined) {
-    if (product(declaredShape) !== size) {
+  checkEntries(leaves, what);
+  if (options.writable === true) {
+    const frozen = leaves.find(({ row }) => !isFlatTyped(row) && row.length > 0 && Object.isFrozen(row));
+    if (frozen !== undefined) {
       throw new ContainerError(
-        `${what} declares shape [${declaredShape.join(', ')}] (${product(declaredShape)} entries) but holds ${size}.`,
+        `${what} is a frozen array${frozen.path.length > 0 ? ` (row [${frozen.path.join(',')}])` : ''}: the checker perturbs entries in place and puts them back. ` +
+          'Give the check writable storage (the layer may freeze it after the check).',
       );
     }
-    shape = [...declaredShape];
   }
+  const size = leaves.reduce((n, leaf) => n + leaf.row.length, 0);
+  if (options.declaredShape !== undefined) {
+    assertValidShape(options.declaredShape, what);
+    if (product(options.declaredShape) !== size) {
+      throw new ContainerError(
+        `${what} declares shape [${options.declaredShape.join(', ')}] (${product(options.declaredShape)} entries) but holds ${size}.`,
+      );
+    }
+    shape = [...options.declaredShape];
+  }
+  return buildView(leaves, shape, size, what);
+}
+
+function buildView(leaves: LeafRow[], shape: number[] | null, size: number, what: string): NumericView {
+  const rows = leaves.map((leaf) => leaf.row);
   const float32 = rows.some((row) => row instanceof Float32Array);
   const stored = float32 ? Math.fround : (x: number): number => x;
-
-  if (rows.length === 1) {
-    const row = rows[0];
-    return {
-      size,
-      shape,
-      float32,
-      get: (index) => row[index],
-      set: (index, v) => {
-        row[index] = v;
-      },
-      stored,
-      readInto: (target) => {
-        for (let i = 0; i < size; i++) target[i] = row[i];
-      },
-    };
-  }
+  // Row of each flat index: a prefix table (binary search), rows may differ in length when ragged.
+  const rowStarts = new Float64Array(rows.length + 1);
+  for (let r = 0; r < rows.length; r++) rowStarts[r + 1] = rowStarts[r] + rows[r].length;
+  const locate = (index: number): number => {
+    let low = 0;
+    let high = rows.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (rowStarts[mid] <= index) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  };
+  const uniformLength = shape !== null && rows.length > 0 ? rows[0].length : 0;
+  const rowOf = shape !== null && uniformLength > 0 ? (index: number): number => (index / uniformLength) | 0 : locate;
+  const write = (row: FlatNumbers, column: number, index: number, value: number): void => {
+    if (isFlatTyped(row)) {
+      row[column] = value;
+    } else if (!Reflect.set(row, column, value)) {
+      throw new ContainerError(
+        `${what} refused a write at ${formatIndex(positionAt(index))}: the entry is read-only. The checker perturbs entries in place; give it writable storage.`,
+      );
+    }
+  };
+  const positionAt = (index: number): number[] => {
+    if (shape !== null) return positionOf(index, shape);
+    const r = locate(index);
+    return [...leaves[r].path, index - rowStarts[r]];
+  };
+  const single = rows.length === 1 ? rows[0] : null;
   return {
     size,
-    shape,
+    shape: shape ?? [size],
+    ragged: shape === null,
     float32,
-    get: (index) => rows[(index / rowLength) | 0][index % rowLength],
-    set: (index, v) => {
-      rows[(index / rowLength) | 0][index % rowLength] = v;
-    },
+    get:
+      single !== null
+        ? (index) => single[index]
+        : (index) => {
+            const r = rowOf(index);
+            return rows[r][index - rowStarts[r]];
+          },
+    set:
+      single !== null
+        ? (index, v) => write(single, index, index, v)
+        : (index, v) => {
+            const r = rowOf(index);
+            write(rows[r], index - rowStarts[r], index, v);
+          },
     stored,
     readInto: (target) => {
       let k = 0;
-      for (const row of rows) for (let i = 0; i < rowLength; i++) target[k++] = row[i];
+      for (const row of rows) for (let i = 0; i < row.length; i++) target[k++] = row[i];
     },
+    position: positionAt,
+    storage: rows.filter((row) => row.length > 0).map(storageOf),
   };
 }
 
-/** A deep copy of `value` in the same form (typed arrays stay typed, nesting and shape are kept). */
-export function cloneContainer<T>(value: T): T {
-  if (isFlatTyped(value)) return value.slice() as T;
-  if (Array.isArray(value)) return value.map((child) => cloneContainer(child)) as T;
-  if (isTensorLike(value)) {
-    return { ...value, data: cloneContainer(value.data), shape: [...value.shape] } as T;
-  }
-  return value;
-}
-
-/** A container of the same form as `template`, holding `values` (row-major). */
-export function containerLike(template: unknown, values: Float64Array): unknown {
-  const copy = cloneContainer(template);
-  const view = createView(copy, 'a copy of the output');
-  for (let i = 0; i < view.size; i++) view.set(i, values[i]);
-  return copy;
+function formatIndex(position: readonly number[]): string {
+  return `[${position.join(',')}]`;
 }
 
 /** Position of a flat row-major index in `shape`, e.g. index 7 in [3, 4] → [1, 3]. */
@@ -189,4 +292,9 @@ export function positionOf(index: number, shape: readonly number[]): number[] {
     rest = Math.floor(rest / shape[axis]);
   }
   return position;
+}
+
+/** Whether two views share any storage (overlapping byte ranges of one buffer, or one plain array). */
+export function sharesStorage(a: NumericView, b: NumericView): boolean {
+  return a.storage.some((x) => b.storage.some((y) => x.owner === y.owner && x.start < y.end && y.start < x.end));
 }

@@ -13,6 +13,8 @@ export interface MatcherUtilsLike {
   printExpected(value: unknown): string;
   printWithType(name: string, value: unknown, print: (value: unknown) => string): string;
   diff(expected: unknown, received: unknown, options?: unknown): string | null | undefined;
+  /** Present in both Jest and Vitest; optional so a minimal host still works. */
+  RECEIVED_COLOR?: (text: string) => string;
 }
 
 export interface MatcherContextLike {

@@ -2,11 +2,13 @@ import { checkGradients } from '../check/check-gradients.js';
 import { OptionsError, type GradientCheckOptions } from '../check/options.js';
 import type { GradientReport } from '../check/report-types.js';
 import { ContainerError } from '../layer/numeric-view.js';
+import { InputError } from '../layer/input.js';
 import { LayerProtocolError } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
 import { formatNumber } from '../report/format-number.js';
 import { failureDiff, formatReport } from '../report/format-report.js';
 import type { MatcherContextLike, MatcherResult } from './matcher-context.js';
+import { summarizeReceived } from './received-summary.js';
 
 const NAME = 'toHaveCorrectGradients';
 
@@ -44,8 +46,9 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     const { utils } = this;
     const isNot = this.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: this.promise });
+    const summary = (value: unknown): string => summarizeReceived(value, utils.printReceived, utils.RECEIVED_COLOR);
     const usageError = (what: string, name: string, value: unknown): Error =>
-      new TypeError(`${hint}\n\nMatcher error: ${what}\n\n${utils.printWithType(name, value, utils.printReceived)}`);
+      new TypeError(`${hint}\n\nMatcher error: ${what}\n\n${utils.printWithType(name, value, summary)}`);
 
     let report: GradientReport;
     try {
@@ -57,15 +60,21 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
         if (error.message.startsWith('tolerance')) throw usageError(error.message, 'Tolerance', tolerance);
         throw usageError(error.message, 'Epsilon', first);
       }
-      if (error instanceof LayerProtocolError || error instanceof ContainerError || error instanceof RangeError) {
+      if (error instanceof InputError) {
+        const options = args[0];
+        const given = typeof options === 'object' && options !== null && 'input' in options;
+        throw usageError(error.message, given ? 'Input' : 'Received', given ? options.input : received);
+      }
+      if (error instanceof LayerProtocolError || error instanceof ContainerError) {
         throw usageError(error.message, 'Received', received);
       }
+      // The layer's own errors (and a layer the check could not put back) pass through untouched, stack and all.
       throw error;
     }
 
-    if (report.verdict === 'impossible' && isNot) {
+    if ((report.verdict === 'impossible' || report.verdict === 'inconclusive') && isNot) {
       // Neither "correct" nor "wrong" can be claimed, so `.not` must not pass either.
-      throw new Error(`${hint}\n\n${formatReport(report)}`);
+      throw new Error(`${hint}\n\n${verdictSentence(report)}\n\n${formatReport(report)}`);
     }
     const pass = report.pass;
     if (pass) {
@@ -80,7 +89,7 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     return {
       pass,
       message: () => {
-        const parts = [hint, '', "Expected the layer's backward pass to match central finite differences.", '', formatReport(report)];
+        const parts = [hint, '', verdictSentence(report), '', formatReport(report)];
         if (settings.diffInMessage && Object.keys(diff.actual).length > 0) {
           const drawn = utils.diff(diff.expected, diff.actual, { aAnnotation: 'Numeric (finite differences)', bAnnotation: 'Analytic (backward)' });
           if (drawn) parts.push('', drawn);
@@ -91,6 +100,17 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
       expected: diff.expected,
     };
   };
+}
+
+/** The sentence under the hint line: what was expected, and for an unreached verdict why none was given. */
+function verdictSentence(report: GradientReport): string {
+  if (report.verdict === 'inconclusive') {
+    return "Expected the layer's backward pass to match central finite differences, but the check could not resolve every significant gradient, so it cannot pass.";
+  }
+  if (report.verdict === 'impossible') {
+    return "Expected the layer's backward pass to match central finite differences, but no verdict could be reached.";
+  }
+  return "Expected the layer's backward pass to match central finite differences.";
 }
 
 function agreementSummary(report: GradientReport): string {

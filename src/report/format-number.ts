@@ -7,7 +7,8 @@ export function formatNumber(value: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   const magnitude = Math.abs(value);
   if (magnitude >= 1e-3 && magnitude < 1e5) return String(Number(value.toPrecision(4)));
-  return value.toExponential(2).replace('e+', 'e');
+  // 1e-6, not 1.00e-6: trailing zeros of the mantissa say nothing.
+  return value.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
 }
 
 /** `W[1,3]`, or `loss` style names for scalars. */

@@ -27,12 +27,32 @@ function settingsLine(report: GradientReport): string {
   return `seed ${settings.seed}, ${settings.defaultsNote}${settings.richardson ? ', Richardson' : ''}`;
 }
 
-function tensorLine(tensor: TensorReport, nameWidth: number): string {
+function tensorStatus(tensor: TensorReport): string {
+  const parts: string[] = [];
+  if (tensor.failures.length > 0) parts.push(`${tensor.failures.length} of ${tensor.size} wrong`);
+  if (tensor.inconclusive.length > 0) parts.push(`${tensor.inconclusive.length} of ${tensor.size} unresolved`);
+  if (parts.length === 0) return tensor.pass ? 'ok' : 'failed (see above)';
+  return parts.join(', ');
+}
+
+/**
+ * The band, qualified where it would mislead: a tensor with unresolved entries has a normalized
+ * error made of noise, and a passing tensor's "bug" band may come only from negligible entries.
+ */
+function bandLabel(tensor: TensorReport): string {
+  if (tensor.failures.length === 0 && tensor.inconclusive.length > 0) return 'unresolved';
+  if (tensor.failures.length === 0 && tensor.band !== 'correct' && tensor.negligible > 0) {
+    return `${tensor.band} band, from ${tensor.negligible} negligible ${tensor.negligible === 1 ? 'entry' : 'entries'}`;
+  }
+  return tensor.band;
+}
+
+function tensorLine(tensor: TensorReport, nameWidth: number, statusWidth: number): string {
   const name = tensor.name.padEnd(nameWidth);
-  const shape = formatPosition(tensor.shape).padEnd(10);
-  const status = tensor.pass ? 'ok' : `${tensor.failures.length} of ${tensor.size} wrong`;
+  const shape = (tensor.ragged ? `ragged(${tensor.size})` : formatPosition(tensor.shape)).padEnd(10);
+  const status = tensorStatus(tensor);
   const kinks = tensor.kinks.length > 0 ? `, ${tensor.kinks.length} at kinks` : '';
-  return `  ${name}  ${shape}  ${status.padEnd(16)}  normalized error ${formatNumber(tensor.normalizedError)} (${tensor.band})${kinks}`;
+  return `  ${name}  ${shape}  ${status.padEnd(statusWidth)}  normalized error ${formatNumber(tensor.normalizedError)} (${bandLabel(tensor)})${kinks}`;
 }
 
 function failureLine(entry: LabelledFailure, labelWidth: number): string {
@@ -62,6 +82,12 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   const totalEntries = report.tensors.reduce((n, t) => n + t.size, 0);
   if (report.verdict === 'impossible') {
     lines.push(`The gradients could not be checked (${settingsLine(report)}):`);
+  } else if (report.verdict === 'inconclusive') {
+    const unresolvedTensors = report.tensors.filter((t) => t.inconclusive.length > 0).length;
+    lines.push(
+      `Inconclusive: ${report.inconclusiveCount} of ${totalEntries} gradient entries could not be resolved, in ${unresolvedTensors} of ${report.tensors.length} tensors, ` +
+        `and none disagrees (${settingsLine(report)}).`,
+    );
   } else if (report.pass) {
     lines.push(`All ${totalEntries} gradient entries agree with finite differences (${settingsLine(report)}).`);
   } else {
@@ -74,8 +100,10 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   if (report.tensors.length > 0) {
     lines.push('');
     const nameWidth = Math.max(...report.tensors.map((t) => t.name.length));
-    for (const tensor of report.tensors) lines.push(tensorLine(tensor, nameWidth));
-    lines.push(`  overall normalized error ${formatNumber(report.normalizedError)} (${report.band})`);
+    const statusWidth = Math.max(16, ...report.tensors.map((t) => tensorStatus(t).length));
+    for (const tensor of report.tensors) lines.push(tensorLine(tensor, nameWidth, statusWidth));
+    const overallBand = report.verdict === 'inconclusive' ? 'unresolved' : report.band;
+    lines.push(`  overall normalized error ${formatNumber(report.normalizedError)} (${overallBand})`);
   }
   const worst = worstFailures(report);
   if (worst.length > 0) {
@@ -90,13 +118,13 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     lines.push('', 'Likely cause:');
     for (const [name, cause] of causes) if (cause !== null) lines.push(`  ${name}: ${cause}`);
   }
-  if (report.unresolvedCount > 0) {
-    const where = report.tensors.filter((t) => t.unresolved > 0).map((t) => `${t.name} ${t.unresolved}`).join(', ');
+  lines.push(...unresolvedSection(report, maxEntries));
+  if (report.negligibleCount > 0) {
+    const where = report.tensors.filter((t) => t.negligible > 0).map((t) => `${t.name} ${t.negligible}`).join(', ');
     lines.push(
       '',
-      `${report.unresolvedCount} passing ${report.unresolvedCount === 1 ? 'entry was' : 'entries were'} only resolved to more than the tolerance (${where}): ` +
-        `their gradients are small against the rounding of the loss, so a bug smaller than their error estimate would go unseen. ` +
-        (report.settings.dtype === 'float32' ? 'A float64 copy of the layer resolves them.' : 'Check them at an input where they are larger.'),
+      `${report.negligibleCount} passing ${report.negligibleCount === 1 ? 'entry was' : 'entries were'} checked only to the absolute tolerance ${formatNumber(report.absoluteTolerance)} ` +
+        `(tolerance × the largest resolved gradient ${formatNumber(report.gradientScale)}; ${where}): any error they could hide is negligible against the layer's gradients.`,
     );
   }
   if (report.kinkCount > 0) {
@@ -113,6 +141,29 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   return lines.join('\n');
 }
 
+/** Significant entries the step could not resolve, why, and what would resolve them. */
+function unresolvedSection(report: GradientReport, maxEntries: number): string[] {
+  if (report.inconclusiveCount === 0) return [];
+  const lines: string[] = ['', report.settings.allowInconclusive ? 'Unresolved entries (accepted with allowInconclusive):' : 'Unresolved entries:'];
+  const entries = report.tensors
+    .flatMap((t) => t.inconclusive.map((entry) => ({ tensor: t.name, entry })))
+    .sort((a, b) => b.entry.errorEstimate / b.entry.needed - a.entry.errorEstimate / a.entry.needed);
+  const shown = entries.slice(0, maxEntries);
+  const labelWidth = Math.max(...shown.map((e) => entryLabel(e.tensor, e.entry.position).length));
+  for (const { tensor, entry } of shown) {
+    lines.push(
+      `  ${entryLabel(tensor, entry.position).padEnd(labelWidth)}  analytic ${formatNumber(entry.analytic).padStart(10)}  numeric ${formatNumber(entry.numeric).padStart(10)}` +
+        `  ±${formatNumber(entry.errorEstimate)}, needs ±${formatNumber(entry.needed)}`,
+    );
+  }
+  if (entries.length > shown.length) lines.push(`  … and ${entries.length - shown.length} more`);
+  if (report.inconclusive !== null) {
+    lines.push('', report.inconclusive.cause, 'To resolve them:');
+    for (const remedy of report.inconclusive.remedies) lines.push(`  - ${remedy}`);
+  }
+  return lines;
+}
+
 /**
  * The failing entries as two small objects keyed by position (`{ 'W[1,3]': 0.5 }`): analytic as
  * `actual`, numeric as `expected`, so a runner draws a readable diff instead of whole arrays.
@@ -123,8 +174,9 @@ export function failureDiff(report: GradientReport, options: FormatOptions = {})
   const expected: Record<string, number> = {};
   for (const { tensor, failure } of worstFailures(report).slice(0, maxEntries)) {
     const label = entryLabel(tensor, failure.position);
-    actual[label] = failure.analytic;
-    expected[label] = failure.numeric;
+    // Defined, not assigned: a tensor named `__proto__` must become a key, not a prototype.
+    Object.defineProperty(actual, label, { value: failure.analytic, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(expected, label, { value: failure.numeric, enumerable: true, writable: true, configurable: true });
   }
   return { actual, expected };
 }

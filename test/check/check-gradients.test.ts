@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/check-gradients.js';
+import { InputError } from '../../src/layer/input.js';
 import { scaleLayer, ScaleLayer, type ParamForm } from '../zoo/protocol/scale.js';
 import {
   ForgottenChainRule,
@@ -65,8 +66,10 @@ describe('checkGradients on every parameter form', () => {
       ['c', [2, 3], 6],
       ['input', [6], 6],
     ]);
-    // 2 (determinism) + 3 backward runs + 4 per entry for 18 entries.
-    expect(report.forwardCalls).toBe(2 + 3 + 4 * 18);
+    // 1 first call, 3 before the backward runs, 4 per entry for 18 entries, then the
+    // re-evaluations of the unperturbed point (160, plus one per 64 entries).
+    expect(report.determinismChecks).toBe(161);
+    expect(report.forwardCalls).toBe(1 + 3 + 4 * 18 + 161);
     expect(report.backwardCalls).toBe(3);
   });
 });
@@ -154,11 +157,11 @@ describe('layers the check cannot trust', () => {
     expect(problem?.message).toMatch(/backward\(0\)/);
   });
 
-  it('fails a NaN output, naming the entry, without reporting NaN errors', () => {
-    const report = checkGradients(new NaNOutput());
-    expect(report.pass).toBe(false);
-    expect(report.problems[0]).toMatchObject({ kind: 'non-finite-output', position: [2] });
-    expect(report.normalizedError).not.toBeNaN();
+  it('refuses a NaN output at the unperturbed point as an input error naming the entry and the input', () => {
+    expect(() => checkGradients(new NaNOutput())).toThrow(InputError);
+    expect(() => checkGradients(new NaNOutput())).toThrow(
+      'forward() returned NaN at output[2] for the input from layer.sampleInput() (shape [6]), before any perturbation.',
+    );
   });
 
   it('fails an entry whose perturbation makes the loss NaN, naming it', () => {

@@ -7,6 +7,7 @@ const smooth = (numeric: number, errorEstimate = 0): DerivativeEstimate => ({
   errorEstimate,
   truncationError: 0,
   roundingError: errorEstimate,
+  sampleNoise: 0,
   kinkSlack: errorEstimate,
   stepUsed: 1e-5,
   kink: null,

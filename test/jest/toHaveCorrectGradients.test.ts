@@ -6,6 +6,8 @@
  */
 import { thrownMessage } from './thrown-message';
 import { Scale } from '../zoo/protocol/weight-scale';
+import { AffineLayer } from '../zoo/hostile/affine-layer';
+import { DropoutAffine } from '../zoo/hostile/layers';
 
 /** Parses the `"w[i]": value` lines of the drawn diff: `-` lines are numeric, `+` lines analytic. */
 function diffValues(message: string, sign: '-' | '+'): Record<string, number> {
@@ -92,5 +94,20 @@ describe('toHaveCorrectGradients under Jest (global expect)', () => {
 
   test('a negative tolerance is a Matcher error', () => {
     expect(() => expect(new Scale()).toHaveCorrectGradients(1e-4, -1)).toThrow('Matcher error: tolerance must be a finite number ≥ 0');
+  });
+
+  test('an inconclusive check fails with the cause and remedy, and .not throws', () => {
+    const layer = new AffineLayer({ float32: true, bug: 'weight-times-2' });
+    const message = thrownMessage(() => expect(layer).toHaveCorrectGradients(1e-6));
+    expect(message.split('\n')[0]).toBe('expect(layer).toHaveCorrectGradients(epsilon)');
+    expect(message).toContain('could not resolve every significant gradient, so it cannot pass');
+    expect(message).toContain("use epsilon: 'auto'");
+    expect(message).not.toContain('- Numeric (finite differences)');
+    expect(() => expect(layer).not.toHaveCorrectGradients(1e-6)).toThrow(/could not resolve/);
+  });
+
+  test('a nondeterministic forward is impossible: the assertion fails and .not throws', () => {
+    expect(thrownMessage(() => expect(new DropoutAffine(0.5)).toHaveCorrectGradients())).toContain('no verdict could be reached');
+    expect(() => expect(new DropoutAffine(0.5)).not.toHaveCorrectGradients()).toThrow(/deterministic forward/);
   });
 });

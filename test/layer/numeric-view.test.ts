@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cloneContainer, containerLike, createView, positionOf } from '../../src/layer/numeric-view.js';
+import { containerLike, copyContainer } from '../../src/layer/container-copy.js';
+import { createView, positionOf } from '../../src/layer/numeric-view.js';
 
 describe('createView', () => {
   it('reads and writes flat, typed, nested and tensor-like storage in place, row-major', () => {
@@ -34,11 +35,11 @@ describe('createView', () => {
   });
 
   it('explains ragged arrays, non-numbers, bad tensors and declared shapes', () => {
-    expect(() => createView([[1, 2], [3]], "parameter 'W'")).toThrow("parameter 'W' is ragged: a row at depth 1 has 1 entries, another has 2");
-    expect(() => createView([1, '2', 3], "parameter 'b'")).toThrow(`parameter 'b' holds string 2 where a number was expected.`);
+    expect(() => createView([[1, 2], [3]], "parameter 'W'")).toThrow("parameter 'W' is ragged: its nested rows differ in length.");
+    expect(() => createView([1, '2', 3], "parameter 'b'")).toThrow(`parameter 'b' holds string "2" at [1] where a number was expected.`);
     expect(() => createView({ data: [1, 2, 3], shape: [2, 2] }, 'T')).toThrow('T has shape [2, 2] (4 entries) but its data holds 3.');
-    expect(() => createView('abc', 'X')).toThrow('X is string abc; expected a number[]');
-    expect(() => createView([1, 2, 3], 'W', [2, 2])).toThrow('W declares shape [2, 2] (4 entries) but holds 3.');
+    expect(() => createView('abc', 'X')).toThrow('X is string "abc"; expected a number[]');
+    expect(() => createView([1, 2, 3], 'W', { declaredShape: [2, 2] })).toThrow('W declares shape [2, 2] (4 entries) but holds 3.');
   });
 });
 
@@ -51,7 +52,7 @@ describe('helpers', () => {
 
   it('clones deeply and builds containers of the same form', () => {
     const original = [new Float32Array([1, 2]), new Float32Array([3, 4])];
-    const copy = cloneContainer(original);
+    const copy = copyContainer(original);
     copy[0][0] = 9;
     expect(original[0][0]).toBe(1);
     const like = containerLike({ data: new Float64Array(2), shape: [2] }, new Float64Array([5, 6])) as { data: Float64Array };

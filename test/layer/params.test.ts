@@ -16,10 +16,10 @@ const layerWith = (extra: object): object => {
 
 describe('normalizeParams', () => {
   it('names records by name, record keys, or params[i]', () => {
-    const w = [1, 2];
-    expect(normalizeParams({ params: [{ name: 'W', value: w, grad: [0, 0] }, { value: w, grad: [0, 0] }] } as never).map((s) => s.name)).toEqual(['W', 'params[1]']);
-    expect(normalizeParams({ params: { W: w, b: w }, grads: { W: w, b: w } } as never).map((s) => s.name)).toEqual(['W', 'b']);
-    expect(normalizeParams({ params: [w, w], grads: [w, w] } as never).map((s) => s.name)).toEqual(['params[0]', 'params[1]']);
+    const w = (): number[] => [1, 2];
+    expect(normalizeParams({ params: [{ name: 'W', value: w(), grad: [0, 0] }, { value: w(), grad: [0, 0] }] } as never).map((s) => s.name)).toEqual(['W', 'params[1]']);
+    expect(normalizeParams({ params: { W: w(), b: w() }, grads: { W: w(), b: w() } } as never).map((s) => s.name)).toEqual(['W', 'b']);
+    expect(normalizeParams({ params: [w(), w()], grads: [w(), w()] } as never).map((s) => s.name)).toEqual(['params[0]', 'params[1]']);
     expect(normalizeParams({} as never)).toEqual([]);
   });
 

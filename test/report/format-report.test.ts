@@ -59,12 +59,13 @@ describe('formatReport on kinks and non-finite losses', () => {
     expect(kinkLines[0]).toMatch(/^  input\[\d+(,\d+)*\]  analytic 0 in \[(0|-?\d\S*), -?\d\S*\]$/);
   });
 
-  it('says how many passing entries the finite differences could not resolve to the tolerance', () => {
+  it('says how many passing entries were checked to the absolute tolerance only', () => {
     const report = checkGradients(new RandomNetwork({ seed: 1001, float32: true }));
     expect(report.pass).toBe(true);
-    expect(report.tensors.map((t) => [t.name, t.unresolved])).toEqual([['W1', 2], ['b1', 1], ['W2', 0], ['b2', 0], ['input', 2]]);
+    expect(report.tensors.map((t) => [t.name, t.negligible])).toEqual([['W1', 2], ['b1', 1], ['W2', 0], ['b2', 0], ['input', 2]]);
     expect(formatReport(report)).toContain(
-      '5 passing entries were only resolved to more than the tolerance (W1 2, b1 1, input 2): their gradients are small against the rounding of the loss',
+      '5 passing entries were checked only to the absolute tolerance 0.01285 (tolerance × the largest resolved gradient 1.285; W1 2, b1 1, input 2): ' +
+        "any error they could hide is negligible against the layer's gradients.",
     );
     expect(report.tensors.map((t) => t.band)).toEqual(['inspect', 'inspect', 'correct', 'correct', 'inspect']);
   });
@@ -100,7 +101,9 @@ describe('likelyCause', () => {
     normalizedError: 0.5,
     band: 'bug',
     kinks: [],
-    unresolved: 0,
+    ragged: false,
+    negligible: 0,
+    inconclusive: [],
     analytic: Float64Array.from(analytic),
     numeric: Float64Array.from(numeric),
     errorEstimate: new Float64Array(analytic.length),
