@@ -16,8 +16,8 @@ import {
   writeAll,
   type GradChannel,
 } from '../layer/gradients.js';
-import { InputError, resolveInput, type ResolvedInput } from '../layer/input.js';
-import { createView, type NumericView } from '../layer/numeric-view.js';
+import { resolveInput } from '../layer/input.js';
+import { createView } from '../layer/numeric-view.js';
 import { outputForm, readOutputInto, type OutputForm } from '../layer/output.js';
 import { assertFiniteParams, assertParamsAreLive, INPUT_NAME, LayerProtocolError, normalizeParams, type ParamSlot } from '../layer/params.js';
 import { isThenable, silenceRejection } from '../layer/promise.js';
@@ -29,8 +29,8 @@ import type { BackwardGradients, CheckedTensor } from './checked-tensor.js';
 import { createDeterminismWatch, NondeterminismFound } from './determinism.js';
 import { explainInconclusive } from './inconclusive-cause.js';
 import { checkLinearity } from './linearity.js';
-import { DEFAULT_TOLERANCE, OptionsError, validateOptions, type GradientCheckOptions, type ValidatedOptions } from './options.js';
-import { formatPosition } from './position-text.js';
+import { assertFiniteInput, assertFiniteOutput, resolveDtype } from './preconditions.js';
+import { DEFAULT_TOLERANCE, validateOptions, type GradientCheckOptions, type ValidatedOptions } from './options.js';
 import { backwardMutatesUpstream, forwardMutatesInput, stateNotRestored } from './problems.js';
 import type { GradientReport, Problem } from './report-types.js';
 import { resolveTensors, type TensorResult } from './resolution.js';
@@ -107,50 +107,6 @@ function assertLayer(layer: unknown): asserts layer is Layer {
       );
     }
   }
-}
-
-/** float32 storage anywhere makes the layer float32; forcing float64 onto it could only fail correct layers. */
-function resolveDtype(requested: ValidatedOptions['dtype'], slots: ParamSlot[], inputView: NumericView | null, form: OutputForm): Dtype {
-  const float32Storage = [
-    ...slots.filter((slot) => slot.value.float32).map((slot) => `parameter '${slot.name}'`),
-    ...(inputView?.float32 === true ? ['the input'] : []),
-    ...(form.float32 ? ['the output of forward()'] : []),
-  ];
-  if (requested === 'float64' && float32Storage.length > 0) {
-    throw new OptionsError(
-      `dtype: 'float64' was given, but ${float32Storage[0]} is stored in a Float32Array, which rounds every perturbation to float32: ` +
-        "float64 steps and tolerances cannot be met, so correct layers would fail. Omit dtype (float32 is detected from the storage) or store the layer in Float64Array.",
-    );
-  }
-  if (requested !== 'auto') return requested;
-  return float32Storage.length > 0 ? 'float32' : 'float64';
-}
-
-function describeInput(input: ResolvedInput, view: NumericView | null): string {
-  const form = view === null ? '' : view.ragged ? ` (ragged, ${view.size} entries)` : ` (shape ${formatPosition(view.shape)})`;
-  return `the input from ${input.source}${form}`;
-}
-
-function assertFiniteInput(view: NumericView | null, input: ResolvedInput): void {
-  if (view === null) return;
-  const values = readAll(view);
-  const at = values.findIndex((v) => !Number.isFinite(v));
-  if (at >= 0) {
-    throw new InputError(
-      `${describeInput(input, view)} holds ${values[at]} at input${formatPosition(view.position(at))}; gradients cannot be checked at a non-finite input. Pass finite values.`,
-    );
-  }
-}
-
-function assertFiniteOutput(output: Float64Array, form: OutputForm, input: ResolvedInput, view: NumericView | null): void {
-  const at = output.findIndex((v) => !Number.isFinite(v));
-  if (at < 0) return;
-  const where = form.scalar ? 'a loss of' : `${output[at]} at output${formatPosition(form.position(at))} for`;
-  throw new InputError(
-    `forward() returned ${form.scalar ? `${where} ${output[at]} for` : where} ${describeInput(input, view)}, before any perturbation. ` +
-      'Either the input does not fit the layer (check its shape and values) or forward is not finite there (log of 0, 0/0, an overflowing exp). ' +
-      'No gradient can be checked at a non-finite output.',
-  );
 }
 
 function runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions): GradientReport {
