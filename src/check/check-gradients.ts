@@ -2,7 +2,7 @@ import { unitRoundoff, type Dtype } from '../engine/dtype.js';
 import { firstDifference } from '../engine/first-difference.js';
 import { createRng } from '../engine/rng.js';
 import { absoluteDot, compensatedDot } from '../engine/summation.js';
-import { containerLike, copyContainer } from '../layer/container-copy.js';
+import { containerLike, deepCopy } from '../layer/container-copy.js';
 import {
   assertGradsApart,
   beforeBackward,
@@ -175,7 +175,8 @@ function runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions): 
   const centerLoss = lossOf(baseOutput);
   const lossNoise = LOSS_NOISE_FACTOR * unitRoundoff(dtype) * absoluteDot(baseOutput, projection, form.size);
 
-  const outputTemplate = copyContainer(firstOutput);
+  // Deep: the layer may reuse (and overwrite) its output object on the next forward.
+  const outputTemplate = deepCopy(firstOutput);
   /** One forward at the unperturbed point (its output is evidence of determinism too) and one backward(scale·r). */
   const forwardBackward = (scale: number, channels: GradChannel[] | null): { returned: unknown } => {
     if (channels !== null) for (const channel of channels) channel.prepare();

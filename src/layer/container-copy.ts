@@ -1,10 +1,16 @@
-import { createView, isFlatTyped, isTensorLike } from './numeric-view.js';
+import { createView } from './numeric-view.js';
 
 /**
  * Copies the checker makes: the input it perturbs (so the caller's value is never touched) and the
  * upstream gradient it hands to backward (in the output's form). Both keep prototypes, so a layer
  * built on a Tensor class can still call its methods (`x.at(i, j)`) on what it receives.
  */
+
+function withPrototypeOf<T extends object>(source: object, target: T): T {
+  const proto = Object.getPrototypeOf(source) as object | null;
+  if (Object.getPrototypeOf(target) !== proto) Object.setPrototypeOf(target, proto);
+  return target;
+}
 
 function copyOwnProperties(source: object, target: object, copyValue: (value: unknown) => unknown): void {
   for (const key of Reflect.ownKeys(source)) {
@@ -16,37 +22,13 @@ function copyOwnProperties(source: object, target: object, copyValue: (value: un
   }
 }
 
-function withPrototypeOf<T extends object>(source: object, target: T): T {
-  const proto = Object.getPrototypeOf(source) as object | null;
-  if (Object.getPrototypeOf(target) !== proto) Object.setPrototypeOf(target, proto);
-  return target;
-}
-
 /**
- * A copy of a numeric container's structure and numbers in the same form: typed arrays stay typed,
- * nesting and shape are kept, tensor objects keep their prototype and other fields (shared, not copied).
+ * A container of the same form as `template` holding `values` (row-major): a deep copy, so a Tensor
+ * class keeps its prototype and its own backing fields (a `get data()` over `this._data` then
+ * reads the copy's storage, not the template's), and the values are written through the view.
  */
-export function copyContainer<T>(value: T): T {
-  if (isFlatTyped(value)) return value.slice() as T;
-  if (Array.isArray(value)) return withPrototypeOf(value, value.map((child) => copyContainer(child))) as T;
-  if (isTensorLike(value)) {
-    const copy = withPrototypeOf(value, {});
-    copyOwnProperties(value, copy, (field) => field);
-    const data = copyContainer(value.data);
-    const shape = [...value.shape];
-    // `data` and `shape` may be accessors of a Tensor class; own data fields are replaced in place.
-    for (const [key, fresh] of [['data', data], ['shape', shape]] as const) {
-      const descriptor = Object.getOwnPropertyDescriptor(copy, key);
-      if (descriptor === undefined || 'value' in descriptor) Object.defineProperty(copy, key, { value: fresh, writable: true, enumerable: true, configurable: true });
-    }
-    return copy as T;
-  }
-  return value;
-}
-
-/** A container of the same form as `template`, holding `values` (row-major). */
 export function containerLike(template: unknown, values: Float64Array): unknown {
-  const copy = copyContainer(template);
+  const copy = deepCopy(template);
   const view = createView(copy, 'a copy of the output', { allowRagged: true });
   for (let i = 0; i < view.size; i++) view.set(i, values[i]);
   return copy;

@@ -17,6 +17,7 @@ import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js'
 import { biases, inputs, rows, weights } from '../zoo/hostile/affine.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import {
+  BackedTensorLayer,
   DriftingLayer,
   DropoutAffine,
   FaultyLayer,
@@ -273,7 +274,13 @@ describe('storage shapes', () => {
     expect(thrownBy(layer).message).toContain("parameter 'v' holds a hole (an empty slot) at [1]");
   });
 
-  it('params as records with a Tensor class value', () => {
+  it('a Tensor class whose data is a getter over a private backing field, as input, output and upstream gradient', () => {
+    expect(check(new BackedTensorLayer()).verdict).toBe('pass');
+    const buggy = check(new BackedTensorLayer({ bug: 'weight-times-2' }));
+    expect(failingTensors(buggy)).toEqual(['W']);
+  });
+
+  it('a Tensor class with methods (at) as input, output and upstream gradient', () => {
     expect(check(new TensorClassLayer()).verdict).toBe('pass');
     expect(failingTensors(check(new TensorClassLayer({ bug: 'input-sign' })))).toEqual(['input']);
   });

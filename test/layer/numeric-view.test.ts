@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerLike, copyContainer } from '../../src/layer/container-copy.js';
+import { containerLike, deepCopy } from '../../src/layer/container-copy.js';
 import { createView, positionOf } from '../../src/layer/numeric-view.js';
 
 describe('createView', () => {
@@ -52,7 +52,7 @@ describe('helpers', () => {
 
   it('clones deeply and builds containers of the same form', () => {
     const original = [new Float32Array([1, 2]), new Float32Array([3, 4])];
-    const copy = copyContainer(original);
+    const copy = deepCopy(original);
     copy[0][0] = 9;
     expect(original[0][0]).toBe(1);
     const like = containerLike({ data: new Float64Array(2), shape: [2] }, new Float64Array([5, 6])) as { data: Float64Array };

@@ -148,6 +148,42 @@ export class Tensor {
   }
 }
 
+/** A Tensor whose `data` is a getter over a backing field, as many small libraries write it. */
+export class BackedTensor {
+  private readonly storage: Float64Array;
+  constructor(
+    values: ArrayLike<number>,
+    readonly shape: number[],
+  ) {
+    this.storage = Float64Array.from(values);
+  }
+  get data(): Float64Array {
+    return this.storage;
+  }
+  at(row: number, column: number): number {
+    return this.storage[row * this.shape[1] + column];
+  }
+}
+
+/** The affine layer on BackedTensor input and output; backward reads the upstream through `at`. */
+export class BackedTensorLayer extends AffineLayer {
+  override sampleInput(): BackedTensor {
+    return new BackedTensor(inputs(), [2, 4]);
+  }
+  override forward(input: BackedTensor): BackedTensor {
+    this.x = Float64Array.from(input.data);
+    return new BackedTensor(affineForward(this.W, this.b, this.x, SMALL), [2, 3]);
+  }
+  override backward(g: BackedTensor): BackedTensor {
+    const upstream = new Float64Array(6);
+    for (let n = 0; n < 2; n++) for (let o = 0; o < 3; o++) upstream[n * 3 + o] = g.at(n, o);
+    const grads = affineBackward(this.W, this.x as Float64Array, upstream, SMALL, this.bug);
+    grads.dW.forEach((v, k) => (this.dW[k] += v));
+    grads.db.forEach((v, k) => (this.db[k] += v));
+    return new BackedTensor(grads.dx, [2, 4]);
+  }
+}
+
 /** Reads its input and upstream gradient through `Tensor.at` and returns Tensors. */
 export class TensorClassLayer extends AffineLayer {
   override sampleInput(): Tensor {
