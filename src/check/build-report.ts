@@ -75,7 +75,9 @@ export function buildReport(parts: ReportParts): GradientReport {
 export function defaultsNote(dtype: Dtype, options: ValidatedOptions, tolerance: number): string {
   const short = (x: number): string => (x >= 1e-3 && x < 1e4 ? String(x) : x.toExponential().replace('e+', 'e'));
   const epsilon = options.epsilon === 'auto' ? `epsilon auto = ${autoStep(1, dtype).toExponential(1)}·max(1, |θ|)` : `epsilon ${short(options.epsilon)}`;
-  const given = [options.epsilon !== 'auto' ? 'epsilon' : '', options.tolerance !== undefined ? 'tolerance' : ''].filter((g) => g !== '');
   const values = `${epsilon}, tolerance ${short(tolerance)}`;
-  return given.length === 0 ? `${dtype} defaults (${values})` : `${dtype}, ${values} (${given.join(' and ')} given)`;
+  if (options.epsilon === 'auto' && options.tolerance === undefined) return `${dtype} defaults (${values})`;
+  // Each value says where it came from: "tolerance 0.01 (epsilon given)" read as if one set the other.
+  const origin = (given: boolean): string => (given ? 'given' : 'default');
+  return `${dtype}, ${epsilon} (${origin(options.epsilon !== 'auto')}), tolerance ${short(tolerance)} (${origin(options.tolerance !== undefined)})`;
 }

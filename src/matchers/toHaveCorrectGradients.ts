@@ -74,7 +74,7 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
 
     if ((report.verdict === 'impossible' || report.verdict === 'inconclusive') && isNot) {
       // Neither "correct" nor "wrong" can be claimed, so `.not` must not pass either.
-      throw new Error(`${hint}\n\n${verdictSentence(report)}\n\n${formatReport(report)}`);
+      throw new Error(`${hint}\n\n${verdictSentence(report, true)}\n\n${formatReport(report)}`);
     }
     const pass = report.pass;
     if (pass) {
@@ -89,8 +89,11 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     return {
       pass,
       message: () => {
-        const parts = [hint, '', verdictSentence(report), '', formatReport(report)];
-        if (settings.diffInMessage && Object.keys(diff.actual).length > 0) {
+        const parts = [hint, '', verdictSentence(report, false), '', formatReport(report)];
+        const shown = Object.keys(diff.actual).length;
+        const failing = report.tensors.reduce((n, t) => n + t.failures.length, 0);
+        if (shown > 0 && shown < failing) parts.push('', `The diff shows the ${shown} worst of the ${failing} failing entries.`);
+        if (settings.diffInMessage && shown > 0) {
           const drawn = utils.diff(diff.expected, diff.actual, { aAnnotation: 'Numeric (finite differences)', bAnnotation: 'Analytic (backward)' });
           if (drawn) parts.push('', drawn);
         }
@@ -103,14 +106,15 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
 }
 
 /** The sentence under the hint line: what was expected, and for an unreached verdict why none was given. */
-function verdictSentence(report: GradientReport): string {
+function verdictSentence(report: GradientReport, isNot: boolean): string {
+  const expected = isNot
+    ? "Expected the layer's gradients to disagree with finite differences"
+    : "Expected the layer's backward pass to match central finite differences";
   if (report.verdict === 'inconclusive') {
-    return "Expected the layer's backward pass to match central finite differences, but the check could not resolve every significant gradient, so it cannot pass.";
+    return `${expected}, but the check could not resolve every significant gradient, so it can claim neither.`;
   }
-  if (report.verdict === 'impossible') {
-    return "Expected the layer's backward pass to match central finite differences, but no verdict could be reached.";
-  }
-  return "Expected the layer's backward pass to match central finite differences.";
+  if (report.verdict === 'impossible') return `${expected}, but no verdict could be reached.`;
+  return `${expected}.`;
 }
 
 function agreementSummary(report: GradientReport): string {

@@ -86,7 +86,7 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     const unresolvedTensors = report.tensors.filter((t) => t.inconclusive.length > 0).length;
     lines.push(
       `Inconclusive: ${report.inconclusiveCount} of ${totalEntries} gradient entries could not be resolved, in ${unresolvedTensors} of ${report.tensors.length} tensors, ` +
-        `and none disagrees (${settingsLine(report)}).`,
+        `so a wrong gradient there would not show; no resolved entry disagrees (${settingsLine(report)}).`,
     );
   } else if (report.pass) {
     lines.push(`All ${totalEntries} gradient entries agree with finite differences (${settingsLine(report)}).`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 import { TrainingModeDropout } from '../zoo/protocol/misbehaving.js';
+import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 
 /** Runs an assertion that must fail and returns the thrown error. */
 function failureOf(assertion: () => void): Error & { actual?: unknown; expected?: unknown } {
@@ -37,6 +38,14 @@ describe('toHaveCorrectGradients under Vitest', () => {
     expect(lines).toContain('  w: analytic ≈ 2 × numeric: a factor 2 too large (a term counted twice, or a missing division by 2?)');
     expect(Object.keys(error.actual as object).sort()).toEqual(['w[0]', 'w[1]', 'w[2]', 'w[3]', 'w[4]', 'w[5]']);
     expect((error.actual as Record<string, number>)['w[4]']).toBeCloseTo(2 * (error.expected as Record<string, number>)['w[4]'], 8);
+  });
+
+  it('says when the diff holds only the worst of more failing entries', () => {
+    const error = failureOf(() => expect(new AffineLayer({ bug: 'weight-times-2' })).toHaveCorrectGradients());
+    expect(plain(error.message)).toContain('The diff shows the 10 worst of the 12 failing entries.');
+    expect(Object.keys(error.actual as object)).toHaveLength(10);
+    const few = failureOf(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients());
+    expect(plain(few.message)).not.toContain('The diff shows');
   });
 
   it('names a sign flip as the likely cause', () => {
