@@ -61,6 +61,12 @@ function thrownBy(layer: object, options?: GradientCheckOptions): Error {
   return thrown as Error;
 }
 
+/** Starts watching a layer; the returned function asserts it is bit for bit as it was. */
+function keepsState(layer: object): () => void {
+  const before = captureDeepState(layer);
+  return () => expectSameDeepState(before, captureDeepState(layer));
+}
+
 /** The message of a failing matcher assertion. */
 function matcherFailure(run: () => void): string {
   try {
@@ -91,8 +97,10 @@ describe('accessors survive the check (no false pass on the next check)', () => 
       expect(report.verdict).toBe('fail');
       expect(failingTensors(report)).toEqual(['b']);
     }
+    const unchanged = keepsState(layer);
     expect(() => expect(layer).toHaveCorrectGradients()).toThrow(/1 of 3 tensors/);
     expect(layer).not.toHaveCorrectGradients();
+    unchanged();
   });
 
   it('getters on reachable objects and on the prototype are neither deleted nor called', () => {
@@ -143,12 +151,14 @@ describe('state forward changes is put back', () => {
   it("the layer's own RangeError keeps its identity and stack through the matcher", () => {
     const original = new RangeError('index 7 out of range');
     const layer = new FaultyLayer(3, Infinity, () => original);
+    const unchanged = keepsState(layer);
     let caught: unknown = null;
     try {
       expect(layer).toHaveCorrectGradients();
     } catch (error) {
       caught = error;
     }
+    unchanged();
     expect(caught).toBe(original);
     expect((caught as Error).stack).toContain('index 7 out of range');
   });
@@ -331,7 +341,9 @@ describe('names', () => {
   it('usage errors name the layer in one line instead of printing it (256×128 weights)', () => {
     const layer = new AffineLayer({ sizes: { batch: 2, inSize: 128, outSize: 256 } });
     Object.defineProperty(layer, 'grads', { get: () => ({ W: layer.dW }), configurable: true });
+    const unchanged = keepsState(layer);
     const message = matcherFailure(() => expect(layer).toHaveCorrectGradients());
+    unchanged();
     expect(message).toContain('Matcher error:');
     expect(message.split('\n').length).toBeLessThan(12);
     expect(message).toMatch(/Received has value: AffineLayer \{ W, b, dW, db, x, sizes, bug, float32, … 1 more \}/);
@@ -382,7 +394,9 @@ describe('checks that check nothing never pass', () => {
     const layer = new AffineLayer();
     layer.forward = () => [];
     expect(thrownBy(layer).message).toContain('forward() returned an empty output');
+    const unchanged = keepsState(layer);
     expect(matcherFailure(() => expect(layer).not.toHaveCorrectGradients())).toContain('Matcher error: forward() returned an empty output');
+    unchanged();
   });
 
   it('backward returning an input gradient for an input that cannot be perturbed is an error', () => {
@@ -407,11 +421,13 @@ describe('unresolved gradients are inconclusive, never a pass', () => {
 
   it('through the matcher: the assertion fails and .not throws, with the remedy', () => {
     const layer = new AffineLayer({ float32: true, bug: 'weight-times-2' });
+    const unchanged = keepsState(layer);
     const message = matcherFailure(() => expect(layer).toHaveCorrectGradients(1e-6));
     expect(message).toContain('could not resolve every significant gradient');
     expect(message).toContain("use epsilon: 'auto'");
     expect(() => expect(layer).not.toHaveCorrectGradients(1e-6)).toThrow(/could not resolve/);
     expect(() => expect(layer).toHaveCorrectGradients()).toThrow(/disagree/);
+    unchanged();
   });
 
   it.each([1e11, 1e12])('float64 outputs offset by %d: a doubled weight gradient is inconclusive, naming the offset', (offset) => {
@@ -441,7 +457,9 @@ describe('randomness and hidden state in forward', () => {
     const report = check(layer);
     expect(report.verdict).toBe('impossible');
     expect(report.problems[0].kind).toBe('nondeterministic-forward');
+    const unchanged = keepsState(layer);
     expect(() => expect(layer).not.toHaveCorrectGradients()).toThrow(/no verdict could be reached/);
+    unchanged();
     expect(() => expect(new DropoutAffine(0.5, Math.random, { bug: 'weight-times-2' })).toHaveCorrectGradients()).toThrow(/deterministic forward/);
   });
 
@@ -501,7 +519,9 @@ describe('bad input is a usage error that names the input', () => {
     const error = thrownBy(layer, { input });
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toContain('for the input from the input option (shape [2,3])');
+    const unchanged = keepsState(layer);
     const message = matcherFailure(() => expect(layer).toHaveCorrectGradients({ input }));
+    unchanged();
     expect(message).toContain('Matcher error:');
     expect(message).toContain('Input has value: Array(2)');
     expect(message).not.toContain('0 of 0');
@@ -687,17 +707,20 @@ describe('more bad layers and inputs', () => {
 
   it('bad input through the matcher is a Matcher error with and without .not', () => {
     const input = [[1, 2, Number.NaN, 4], [1, 2, 3, 4]];
-    for (const run of [
-      () => expect(new AffineLayer()).toHaveCorrectGradients({ input }),
-      () => expect(new AffineLayer()).not.toHaveCorrectGradients({ input }),
-    ]) {
+    const layer = new AffineLayer();
+    const unchanged = keepsState(layer);
+    for (const run of [() => expect(layer).toHaveCorrectGradients({ input }), () => expect(layer).not.toHaveCorrectGradients({ input })]) {
       const message = matcherFailure(run);
+      unchanged();
       expect(message).toContain('Matcher error: the input from the input option (shape [2,4]) holds NaN at input[0,2]');
     }
   });
 
   it("dtype: 'float64' on float32 storage through .not is a Matcher error too", () => {
-    const message = matcherFailure(() => expect(new AffineLayer({ float32: true })).not.toHaveCorrectGradients({ dtype: 'float64' }));
+    const layer = new AffineLayer({ float32: true });
+    const unchanged = keepsState(layer);
+    const message = matcherFailure(() => expect(layer).not.toHaveCorrectGradients({ dtype: 'float64' }));
+    unchanged();
     expect(message).toContain('Matcher error: dtype');
   });
 
@@ -705,6 +728,8 @@ describe('more bad layers and inputs', () => {
     const layer = new AffineLayer();
     const backward = layer.backward.bind(layer);
     (layer as { backward: (g: unknown) => unknown }).backward = async (g: unknown) => backward(g);
+    const unchanged = keepsState(layer);
     expect(matcherFailure(() => expect(layer).not.toHaveCorrectGradients())).toContain('Matcher error: backward() returned a Promise');
+    unchanged();
   });
 });
