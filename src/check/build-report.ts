@@ -2,16 +2,16 @@ import type { Dtype } from '../engine/dtype.js';
 import { errorBand, normalizedError } from '../engine/normalized-error.js';
 import { autoStep } from '../engine/step-size.js';
 import type { ValidatedOptions } from './options.js';
-import type { GradientReport, InconclusiveExplanation, Problem, TensorReport } from './report-types.js';
-import type { TensorResult } from './resolution.js';
+import type { CheckMode, GradientReport, InconclusiveExplanation, Problem, TensorReport } from './report-types.js';
+import { coverageShortfall, type TensorResult } from './resolution.js';
 
 /** Everything a report is assembled from. */
 export interface ReportParts {
+  mode: CheckMode;
   tensors: TensorResult[];
   problems: Problem[];
   settings: GradientReport['settings'];
   gradientScale: number;
-  absoluteTolerance: number;
   inconclusive: InconclusiveExplanation | null;
   forwardCalls: number;
   backwardCalls: number;
@@ -29,29 +29,43 @@ function verdictOf(tensors: TensorReport[], problems: Problem[]): GradientReport
   return 'pass';
 }
 
+/** Entries of a tensor that could not be resolved: single entries, groups not localized, entries not reached, a projection floor too high. */
+function unresolvedEntries(tensor: TensorReport, gradientScale: number): number {
+  const { coverage } = tensor;
+  const floorTooHigh = coverageShortfall({ ...tensor, coverage: { ...coverage, skipped: 0, unlocalized: [] } }, gradientScale) !== null;
+  return (
+    tensor.inconclusive.length +
+    coverage.unlocalized.reduce((n, group) => n + group.entries, 0) +
+    coverage.skipped +
+    (floorTooHigh ? coverage.screened : 0)
+  );
+}
+
 export function buildReport(parts: ReportParts): GradientReport {
   const { problems, settings } = parts;
-  const tensors: TensorReport[] = parts.tensors.map(({ reference: _reference, finiteAnalytic: _finiteAnalytic, ...tensor }) => ({
+  const tensors: TensorReport[] = parts.tensors.map(({ measuredReference: _reference, measuredAnalytic: _analytic, ...tensor }) => ({
     ...tensor,
-    pass: tensor.failures.length === 0 && (tensor.inconclusive.length === 0 || settings.allowInconclusive),
+    // The explicit opt-in accepts what could not be resolved, never what failed.
+    pass: tensor.pass || (settings.allowInconclusive && tensor.failures.length === 0),
   }));
   for (const problem of problems) {
     const tensor = tensors.find((t) => t.name === problem.tensor);
     if (tensor !== undefined && problem.severity === 'failure') tensor.pass = false;
   }
-  const total = tensors.reduce((n, t) => n + t.size, 0);
-  const allReference = new Float64Array(total);
-  const allAnalytic = new Float64Array(total);
+  const measured = parts.tensors.reduce((n, t) => n + t.measuredReference.length, 0);
+  const allReference = new Float64Array(measured);
+  const allAnalytic = new Float64Array(measured);
   let offset = 0;
   for (const tensor of parts.tensors) {
-    allReference.set(tensor.reference, offset);
-    allAnalytic.set(tensor.finiteAnalytic, offset);
-    offset += tensor.size;
+    allReference.set(tensor.measuredReference, offset);
+    allAnalytic.set(tensor.measuredAnalytic, offset);
+    offset += tensor.measuredReference.length;
   }
-  const overall = normalizedError(allReference, allAnalytic, total);
+  const overall = normalizedError(allReference, allAnalytic, measured);
   const verdict = verdictOf(tensors, problems);
-  const inconclusiveCount = tensors.reduce((n, t) => n + t.inconclusive.length, 0);
+  const inconclusiveCount = tensors.reduce((n, t) => n + unresolvedEntries(t, parts.gradientScale), 0);
   return {
+    mode: parts.mode,
     pass: verdict === 'pass',
     verdict,
     normalizedError: overall,
@@ -63,7 +77,7 @@ export function buildReport(parts: ReportParts): GradientReport {
     inconclusiveCount,
     inconclusive: inconclusiveCount > 0 ? parts.inconclusive : null,
     gradientScale: parts.gradientScale,
-    absoluteTolerance: parts.absoluteTolerance,
+    absoluteTolerance: settings.tolerance * parts.gradientScale,
     forwardCalls: parts.forwardCalls,
     backwardCalls: parts.backwardCalls,
     determinismChecks: parts.determinismChecks,

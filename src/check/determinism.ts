@@ -1,3 +1,4 @@
+import type { CheckProcess } from './layer-call.js';
 import type { Problem } from './report-types.js';
 import { nondeterministicForward } from './problems.js';
 
@@ -11,8 +12,8 @@ import { nondeterministicForward } from './problems.js';
  */
 export const MIN_CENTER_CHECKS = 160;
 
-/** On large tensors one more re-evaluation per this many entries (under 0.5 % of the sweep's calls). */
-const ENTRIES_PER_EXTRA_CHECK = 64;
+/** On large checks one more re-evaluation per this many measurements (under 0.5 % of the calls). */
+const MEASUREMENTS_PER_EXTRA_CHECK = 64;
 
 /** Thrown out of the sweep as soon as the layer is shown to be nondeterministic. */
 export class NondeterminismFound extends Error {
@@ -22,10 +23,12 @@ export class NondeterminismFound extends Error {
 }
 
 export interface DeterminismWatch {
-  /** Sets how many entries the sweep will visit (over all tensors), so re-evaluations spread over it. */
-  plan(entries: number): void;
-  /** After each entry (values back in place): re-evaluates the center as scheduled, or at once when `suspicious`. */
-  afterEntry(suspicious: boolean): void;
+  /** How many measurements (entries or directions) the check expects, so re-evaluations spread over them. */
+  plan(measurements: number): void;
+  /** After each measurement (values back in place): re-evaluates the center as scheduled, or at once when `suspicious`. */
+  afterMeasurement(suspicious: boolean): CheckProcess<void>;
+  /** Runs the re-evaluations still owed, so every check makes at least MIN_CENTER_CHECKS of them. */
+  finish(): CheckProcess<void>;
   /** Compares an output computed at the unperturbed point (e.g. before a backward) with the first one. */
   compare(output: Float64Array, when: string): void;
   /** Re-evaluations so far, all equal to the first output. */
@@ -35,18 +38,17 @@ export interface DeterminismWatch {
 export interface WatchSetup {
   baseOutput: Float64Array;
   /** Evaluates forward at the current (unperturbed) values into `target`. */
-  evaluateInto(target: Float64Array): void;
+  evaluateInto(target: Float64Array): CheckProcess<void>;
   position(index: number): number[];
 }
 
 export function createDeterminismWatch(setup: WatchSetup): DeterminismWatch {
   const { baseOutput } = setup;
-  let plannedEntries = 0;
-  let totalChecks = MIN_CENTER_CHECKS;
-  const scratch = new Float64Array(baseOutput.length);
-  let entriesDone = 0;
+  let planned = 1;
+  let measurements = 0;
   let scheduledDone = 0;
   let checks = 0;
+  const scratch = new Float64Array(baseOutput.length);
 
   const compare = (output: Float64Array, when: string): void => {
     for (let i = 0; i < baseOutput.length; i++) {
@@ -55,23 +57,31 @@ export function createDeterminismWatch(setup: WatchSetup): DeterminismWatch {
       }
     }
   };
-  const checkCenter = (): void => {
-    setup.evaluateInto(scratch);
-    compare(scratch, `on re-evaluation ${checks + 1} of the unperturbed point, after ${entriesDone} of ${plannedEntries} entries`);
+  const checkCenter = function* (): CheckProcess<void> {
+    yield* setup.evaluateInto(scratch);
+    compare(scratch, `on re-evaluation ${checks + 1} of the unperturbed point, after ${measurements} measurements`);
     checks++;
   };
+  // Spread evenly over the planned measurements, so state that drifts after the 40th call is seen too.
+  const due = (): number =>
+    Math.floor((Math.min(measurements, planned) * MIN_CENTER_CHECKS) / planned) + Math.floor(measurements / MEASUREMENTS_PER_EXTRA_CHECK);
   return {
-    plan(entries) {
-      plannedEntries = entries;
-      totalChecks = MIN_CENTER_CHECKS + Math.ceil(entries / ENTRIES_PER_EXTRA_CHECK);
+    plan(count) {
+      planned = Math.max(1, count);
     },
-    afterEntry(suspicious) {
-      entriesDone++;
-      if (suspicious) checkCenter();
-      // Spread evenly over the sweep, so state that drifts after the 40th call is seen too.
-      const due = Math.floor((entriesDone * totalChecks) / Math.max(plannedEntries, 1));
-      while (scheduledDone < due) {
-        checkCenter();
+    *afterMeasurement(suspicious) {
+      measurements++;
+      if (suspicious) yield* checkCenter();
+      const target = due();
+      while (scheduledDone < target) {
+        yield* checkCenter();
+        scheduledDone++;
+      }
+    },
+    *finish() {
+      const owed = MIN_CENTER_CHECKS + Math.floor(measurements / MEASUREMENTS_PER_EXTRA_CHECK);
+      while (scheduledDone < owed) {
+        yield* checkCenter();
         scheduledDone++;
       }
     },

@@ -2,6 +2,7 @@ import type { Dtype } from '../engine/dtype.js';
 import { autoStep } from '../engine/step-size.js';
 import { formatNumber } from '../report/format-number.js';
 import type { InconclusiveExplanation, TensorReport } from './report-types.js';
+import { coverageShortfall } from './resolution.js';
 
 /** Outputs whose common value is this many times their spread carry an offset that only adds rounding. */
 const OFFSET_TO_SPREAD = 1e3;
@@ -35,18 +36,34 @@ function outputOffset(output: Float64Array): { offset: number; spread: number } 
  * causes are a step that is too small or too large for the storage, and a loss whose rounding δJ is
  * large against the change the step makes: an offset in the outputs, a huge loss, float32.
  */
-export function explainInconclusive(facts: InconclusiveFacts): InconclusiveExplanation {
+export function explainInconclusive(facts: InconclusiveFacts): InconclusiveExplanation | null {
   const { dtype, epsilon, tolerance, baseOutput, lossNoise } = facts;
   const unresolved = facts.tensors.filter((t) => t.inconclusive.length > 0);
-  const where = unresolved.map((t) => `${t.name} (${t.inconclusive.length} of ${t.size})`).join(', ');
-  const worst = unresolved.flatMap((t) => t.inconclusive).reduce((a, b) => (b.errorEstimate / b.needed > a.errorEstimate / a.needed ? b : a));
-  const against =
-    facts.gradientScale > 0
-      ? `the tolerance ${formatNumber(tolerance)} of each gradient, or of the layer's largest resolved gradient ${formatNumber(facts.gradientScale)}`
-      : `the tolerance ${formatNumber(tolerance)} of each gradient; no gradient of the layer was resolved at all`;
-  const what =
-    `The gradients of ${where} could not be resolved: their finite differences are uncertain by up to ${formatNumber(worst.errorEstimate)} ` +
-    `where a verdict needs at most ${formatNumber(worst.needed)} (${against}), so a wrong gradient there would pass too.`;
+  const shortfalls = facts.tensors
+    .map((t) => ({ tensor: t, shortfall: coverageShortfall(t, facts.gradientScale) }))
+    .filter((s): s is { tensor: TensorReport; shortfall: string } => s.shortfall !== null);
+  if (unresolved.length === 0 && shortfalls.length === 0) return null;
+  const whats: string[] = [];
+  if (unresolved.length > 0) {
+    const where = unresolved.map((t) => `${t.name} (${t.inconclusive.length} of ${t.size})`).join(', ');
+    const worst = unresolved.flatMap((t) => t.inconclusive).reduce((a, b) => (b.errorEstimate / b.needed > a.errorEstimate / a.needed ? b : a));
+    const against =
+      facts.gradientScale > 0
+        ? `the tolerance ${formatNumber(tolerance)} of each gradient, or of the layer's largest resolved gradient ${formatNumber(facts.gradientScale)}`
+        : `the tolerance ${formatNumber(tolerance)} of each gradient; no gradient of the layer was resolved at all`;
+    whats.push(
+      `The gradients of ${where} could not be resolved: their finite differences are uncertain by up to ${formatNumber(worst.errorEstimate)} ` +
+        `where a verdict needs at most ${formatNumber(worst.needed)} (${against}), so a wrong gradient there would pass too.`,
+    );
+  }
+  for (const { tensor, shortfall } of shortfalls) whats.push(`${tensor.name} was not fully checked: ${shortfall}.`);
+  const what = whats.join(' ');
+  const numericCause =
+    unresolved.length > 0 || shortfalls.some(({ tensor }) => tensor.coverage.skipped === 0 && tensor.coverage.unlocalized.length === 0);
+  const coverageRemedies = shortfalls.length > 0 ? ["mode: 'exhaustive' (every entry one by one), or a larger maxSeconds / maxEvaluations"] : [];
+  if (!numericCause) {
+    return { cause: what, remedies: [...coverageRemedies, 'or accept unresolved entries explicitly with { allowInconclusive: true }'] };
+  }
 
   const reasons: string[] = [];
   const remedies: string[] = [];
@@ -79,6 +96,7 @@ export function explainInconclusive(facts: InconclusiveFacts): InconclusiveExpla
     if (dtype === 'float64') remedies.push('check at an input where these gradients are larger against the outputs');
   }
   if (dtype === 'float32') remedies.push('check a float64 copy of the layer (Float64Array storage rounds 5e8 times less)');
+  remedies.push(...coverageRemedies);
   remedies.push('or accept unresolved entries explicitly with { allowInconclusive: true }');
   return { cause: `${what} ${reasons.join(' ')}`, remedies };
 }

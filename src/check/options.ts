@@ -1,5 +1,7 @@
 import type { Dtype } from '../engine/dtype.js';
 import { describeValue, escapeText } from '../layer/describe-value.js';
+import type { CheckProgress } from './progress.js';
+import type { ShardSpec } from './scope.js';
 import { isThenable, silenceRejection } from '../layer/promise.js';
 
 /** Options of `checkGradients` and `toHaveCorrectGradients(options)`. */
@@ -30,6 +32,22 @@ export interface GradientCheckOptions {
    * then `pass` with the entries listed) instead of reporting the check as inconclusive. Default false.
    */
   allowInconclusive?: boolean;
+  /**
+   * `'auto'` (default): exhaustive where it fits `maxSeconds` and `maxEvaluations`, else projection
+   * with localization plus a sample; `'exhaustive'`: every entry, whatever it costs; `'projection'`:
+   * projection with localization (plus `sample` entries if given).
+   */
+  mode?: 'auto' | 'exhaustive' | 'projection';
+  /** Measure a seeded random subset of each tensor one by one: a whole number of entries, or a fraction in (0, 1). */
+  sample?: number;
+  /** Check only the k-th of n disjoint parts of the entries (1-based, like `--shard=k/n`); the n parts together make the full check. */
+  shard?: readonly [number, number];
+  /** Budget of forward calls for mode 'auto'. Default 100,000. */
+  maxEvaluations?: number;
+  /** Budget in seconds for mode 'auto' (planned from the measured speed; a hard stop at 4× it). Default 2. */
+  maxSeconds?: number;
+  /** Called during long checks (at most 4 times a second) with the phase and counts. */
+  onProgress?: (progress: CheckProgress) => void;
 }
 
 export const DEFAULT_SEED = 42;
@@ -46,11 +64,35 @@ export interface ValidatedOptions {
   richardson: boolean;
   checkInput: boolean;
   allowInconclusive: boolean;
+  mode: 'auto' | 'exhaustive' | 'projection';
+  sample: number | null;
+  shard: ShardSpec | null;
+  maxEvaluations: number;
+  maxSeconds: number;
+  onProgress: ((progress: CheckProgress) => void) | undefined;
 }
+
+export const DEFAULT_MAX_EVALUATIONS = 100_000;
+export const DEFAULT_MAX_SECONDS = 2;
 
 export class OptionsError extends TypeError {}
 
-const KNOWN_KEYS = ['epsilon', 'tolerance', 'input', 'seed', 'dtype', 'richardson', 'checkInput', 'allowInconclusive'];
+const KNOWN_KEYS = [
+  'epsilon',
+  'tolerance',
+  'input',
+  'seed',
+  'dtype',
+  'richardson',
+  'checkInput',
+  'allowInconclusive',
+  'mode',
+  'sample',
+  'shard',
+  'maxEvaluations',
+  'maxSeconds',
+  'onProgress',
+];
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -85,6 +127,22 @@ export function validateOptions(options: unknown): ValidatedOptions {
   if (typeof richardson !== 'boolean') throw new OptionsError(`richardson must be true or false, but got ${show(richardson)}.`);
   if (typeof checkInput !== 'boolean') throw new OptionsError(`checkInput must be true or false, but got ${show(checkInput)}.`);
   if (typeof allowInconclusive !== 'boolean') throw new OptionsError(`allowInconclusive must be true or false, but got ${show(allowInconclusive)}.`);
+  const { mode = 'auto', sample, shard, maxEvaluations = DEFAULT_MAX_EVALUATIONS, maxSeconds = DEFAULT_MAX_SECONDS, onProgress } = given;
+  if (mode !== 'auto' && mode !== 'exhaustive' && mode !== 'projection') {
+    throw new OptionsError(`mode must be 'auto', 'exhaustive' or 'projection', but got ${show(mode)}.`);
+  }
+  if (sample !== undefined && !(typeof sample === 'number' && sample > 0 && (sample < 1 || Number.isInteger(sample)))) {
+    throw new OptionsError(`sample must be a whole number of entries ≥ 1 or a fraction in (0, 1), but got ${show(sample)}.`);
+  }
+  if (!(typeof maxEvaluations === 'number' && maxEvaluations > 0 && (Number.isInteger(maxEvaluations) || maxEvaluations === Infinity))) {
+    throw new OptionsError(`maxEvaluations must be a whole number > 0 (or Infinity), but got ${show(maxEvaluations)}.`);
+  }
+  if (!(typeof maxSeconds === 'number' && maxSeconds > 0 && !Number.isNaN(maxSeconds))) {
+    throw new OptionsError(`maxSeconds must be a number > 0 (or Infinity), but got ${show(maxSeconds)}.`);
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new OptionsError(`onProgress must be a function, but got ${show(onProgress)}.`);
+  }
   if (given.input === null) {
     throw new OptionsError('input is null; it must be the value forward() is called with. Omit it to use layer.sampleInput() or layer.inputShape.');
   }
@@ -102,5 +160,26 @@ export function validateOptions(options: unknown): ValidatedOptions {
     richardson,
     checkInput,
     allowInconclusive,
+    mode,
+    sample: sample === undefined ? null : (sample as number),
+    shard: validateShard(shard),
+    maxEvaluations: maxEvaluations as number,
+    maxSeconds: maxSeconds as number,
+    onProgress: onProgress as ((progress: CheckProgress) => void) | undefined,
   };
+}
+
+function validateShard(shard: unknown): ShardSpec | null {
+  if (shard === undefined) return null;
+  const valid =
+    Array.isArray(shard) &&
+    shard.length === 2 &&
+    shard.every((n) => Number.isInteger(n)) &&
+    (shard[1] as number) >= 1 &&
+    (shard[0] as number) >= 1 &&
+    (shard[0] as number) <= (shard[1] as number);
+  if (!valid) {
+    throw new OptionsError(`shard must be [k, n] with 1 ≤ k ≤ n (the k-th of n parts, like --shard=k/n), but got ${show(shard)}.`);
+  }
+  return { index: shard[0] as number, count: shard[1] as number };
 }

@@ -59,6 +59,33 @@ export interface UnresolvedEntry {
   stepUsed: number;
 }
 
+/** A run of entries where a projection disagreed but no single entry could be pinned down within the budget. */
+export interface UnresolvedGroup {
+  /** Positions of the first and last entry of the run (entries in between, in the tensor's order, may be every n-th in a shard). */
+  first: number[];
+  last: number[];
+  entries: number;
+  reason: string;
+}
+
+/** How much of a tensor the check covered, and how. */
+export interface TensorCoverage {
+  /** Entries this check was responsible for (all of them, or this shard's). */
+  inScope: number;
+  /** Entries measured one by one (their numeric values are in `numeric`; NaN elsewhere). */
+  measured: number;
+  /** Entries covered by passing projections. */
+  screened: number;
+  /**
+   * For projection: the smallest single-entry error (absolute) that a projection of this tensor was
+   * sure to detect; a wrong entry with a smaller error may have passed. null without projection.
+   */
+  detectionFloor: number | null;
+  unlocalized: UnresolvedGroup[];
+  /** Entries not reached before the hard time limit. */
+  skipped: number;
+}
+
 export interface TensorReport {
   /** Parameter name from the layer (`W`, record key, `name` field) or `params[i]`; `input` for the input. */
   name: string;
@@ -83,7 +110,8 @@ export interface TensorReport {
   negligible: number;
   /** Passing entries that were not resolved at all, worst first: they make the check inconclusive. */
   inconclusive: UnresolvedEntry[];
-  /** Full analytic and numeric gradients, flat row-major. */
+  coverage: TensorCoverage;
+  /** Full analytic gradient and the numeric one (NaN for entries not measured one by one), flat row-major. */
   analytic: Float64Array;
   numeric: Float64Array;
   /** Per-entry error estimate of the finite difference. */
@@ -106,6 +134,22 @@ export interface Problem {
   message: string;
 }
 
+/** Which checking mode ran, and why. */
+export interface CheckMode {
+  /**
+   * `exhaustive`: every entry in scope measured; `projection`: directional derivatives over blocks
+   * of entries, wrong ones localized by halving, plus a sample measured one by one; `sample`: a
+   * seeded subset of entries measured one by one.
+   */
+  kind: 'exhaustive' | 'projection' | 'sample';
+  /** e.g. `auto: exhaustive would take about 210,000 forward calls (≈ 380 s), over the 2 s budget`. */
+  reason: string;
+  /** Entries per projection block, when projecting. */
+  blockSize: number | null;
+  /** This check's part of the entries, when sharded. */
+  shard: { index: number; count: number } | null;
+}
+
 /** Why some gradients could not be resolved, and what would resolve them. */
 export interface InconclusiveExplanation {
   /** e.g. `each loss evaluation is rounded by about 0.07 (the outputs carry an offset of about 1e12) …` */
@@ -115,6 +159,7 @@ export interface InconclusiveExplanation {
 }
 
 export interface GradientReport {
+  mode: CheckMode;
   /** True only for verdict `pass`: a check that could not check something never passes. */
   pass: boolean;
   /**

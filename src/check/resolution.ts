@@ -1,78 +1,98 @@
-import { createGradientScale, neededErrorEstimate } from '../engine/absolute-tolerance.js';
+import { neededErrorEstimate } from '../engine/absolute-tolerance.js';
 import type { Dtype } from '../engine/dtype.js';
 import { errorBand, normalizedError } from '../engine/normalized-error.js';
-import type { TensorMeasurement } from './check-tensor.js';
-import { compareFailures } from './failure-order.js';
+import { sortFailures } from './failure-order.js';
+import { FLOOR_LIMIT } from './modes/projection.js';
 import type { TensorReport, UnresolvedEntry } from './report-types.js';
+import type { TensorRecord } from './tensor-record.js';
 
 /**
- * A tensor's report plus what the overall normalized error is computed from: per entry, the value
- * the analytic one was measured against, and the analytic value with non-finite ones as 0.
+ * A tensor's report plus what the overall normalized error is computed from: per measured entry,
+ * the value the analytic one was measured against, and the analytic value (non-finite as 0).
  */
-export type TensorResult = TensorReport & { reference: Float64Array; finiteAnalytic: Float64Array };
+export type TensorResult = TensorReport & { measuredReference: Float64Array; measuredAnalytic: Float64Array };
 
-export interface ResolvedTensors {
-  tensors: TensorResult[];
-  gradientScale: number;
-  absoluteTolerance: number;
+/** Why a tensor is not resolved as a whole (beyond single unresolved entries), or null. */
+export function coverageShortfall(tensor: TensorReport, gradientScale: number): string | null {
+  const { coverage } = tensor;
+  if (coverage.skipped > 0) return `${coverage.skipped} of its entries were not reached before the time limit`;
+  if (coverage.unlocalized.length > 0) {
+    const entries = coverage.unlocalized.reduce((n, group) => n + group.entries, 0);
+    return `a disagreement over ${entries} of its entries could not be localized`;
+  }
+  if (coverage.detectionFloor !== null && !(coverage.detectionFloor <= FLOOR_LIMIT * gradientScale)) {
+    return `its projection could only detect single-entry errors above ${coverage.detectionFloor.toPrecision(3)}, more than a tenth of the largest gradient`;
+  }
+  return null;
 }
 
 /**
- * Turns measurements into tensor reports. Unresolved passing entries are split, against the
+ * Turns the modes' records into tensor reports. Unresolved passing entries are split, against the
  * layer-wide absolute tolerance (see `absolute-tolerance.ts`), into negligible ones (counted) and
  * significant ones the step could not resolve (listed: they make the check inconclusive).
  */
-export function resolveTensors(measurements: TensorMeasurement[], tolerance: number, dtype: Dtype): ResolvedTensors {
-  const scale = createGradientScale();
-  for (const m of measurements) {
-    const kinkIndices = new Set(m.kinks.map((k) => k.index));
-    for (let i = 0; i < m.numeric.length; i++) if (!kinkIndices.has(i)) scale.add(m.numeric[i], m.errorEstimate[i], tolerance);
-  }
-  const absoluteTolerance = tolerance * scale.value;
-  const tensors = measurements.map((m): TensorResult => {
-    const { view, analytic, name } = m.tensor;
+export function resolveTensors(records: TensorRecord[], tolerance: number, dtype: Dtype, gradientScale: number): TensorResult[] {
+  const absoluteTolerance = tolerance * gradientScale;
+  return records.map((record): TensorResult => {
+    const { view, analytic, name } = record.tensor;
     const inconclusive: UnresolvedEntry[] = [];
     let negligible = 0;
-    for (const i of m.unresolvedIndices) {
-      const needed = neededErrorEstimate(analytic[i], m.numeric[i], tolerance, absoluteTolerance);
-      if (m.errorEstimate[i] <= needed) {
+    for (const i of record.unresolvedIndices) {
+      const needed = neededErrorEstimate(analytic[i], record.numeric[i], tolerance, absoluteTolerance);
+      if (record.errorEstimate[i] <= needed) {
         negligible++;
       } else {
         inconclusive.push({
           index: i,
           position: view.position(i),
           analytic: analytic[i],
-          numeric: m.numeric[i],
-          errorEstimate: m.errorEstimate[i],
+          numeric: record.numeric[i],
+          errorEstimate: record.errorEstimate[i],
           needed,
-          stepUsed: m.stepUsed[i],
+          stepUsed: record.stepUsed[i],
         });
       }
     }
     // Worst first: the entry furthest from being resolved.
     inconclusive.sort((a, b) => b.errorEstimate / b.needed - a.errorEstimate / a.needed);
-    const failures = [...m.failures].sort(compareFailures);
-    const finiteAnalytic = analytic.map((v) => (Number.isFinite(v) ? v : 0));
-    const tensorError = normalizedError(m.reference, finiteAnalytic, view.size);
-    return {
+    const measuredReference = new Float64Array(record.measured);
+    const measuredAnalytic = new Float64Array(record.measured);
+    let k = 0;
+    for (let i = 0; i < view.size && k < record.measured; i++) {
+      if (Number.isNaN(record.reference[i])) continue;
+      measuredReference[k] = record.reference[i];
+      measuredAnalytic[k] = Number.isFinite(analytic[i]) ? analytic[i] : 0;
+      k++;
+    }
+    const tensorError = normalizedError(measuredReference, measuredAnalytic, record.measured);
+    const report: TensorResult = {
       name,
       shape: [...view.shape],
       size: view.size,
       ragged: view.ragged,
       dtype,
-      pass: failures.length === 0 && inconclusive.length === 0,
+      pass: false,
       normalizedError: tensorError,
       band: errorBand(tensorError, dtype),
-      failures,
-      kinks: m.kinks,
+      failures: sortFailures(record.failures),
+      kinks: record.kinks,
       negligible,
       inconclusive,
+      coverage: {
+        inScope: record.scope.length,
+        measured: record.measured,
+        screened: record.screened,
+        detectionFloor: record.detectionFloor,
+        unlocalized: record.unlocalized,
+        skipped: record.skipped,
+      },
       analytic,
-      numeric: m.numeric,
-      errorEstimate: m.errorEstimate,
-      reference: m.reference,
-      finiteAnalytic,
+      numeric: record.numeric,
+      errorEstimate: record.errorEstimate,
+      measuredReference,
+      measuredAnalytic,
     };
+    report.pass = report.failures.length === 0 && inconclusive.length === 0 && coverageShortfall(report, gradientScale) === null;
+    return report;
   });
-  return { tensors, gradientScale: scale.value, absoluteTolerance };
 }

@@ -109,22 +109,24 @@ export function gradChannel(slot: ParamSlot, mode: GradMode): GradChannel {
   };
 }
 
+/** Per parameter, whether `grads` hands out the layer's own arrays (checked after the first backward). */
+export function liveGrads(slots: ParamSlot[]): boolean[] {
+  return slots.map(gradsAreLive);
+}
+
 /**
- * Decides each parameter's grad mode from the first backward runs. `runTwice` runs forward and the
- * same backward(r) again and returns the grads read after it; it is called only when some grads
- * are copies, the one case where `=` and `+=` layers must be told apart.
+ * Decides each parameter's grad mode. Copies are the one case where `=` and `+=` layers must be
+ * told apart: `afterSecond` holds the grads read after forward and the same backward(r) once more.
  */
-export function detectGradModes(
+export function decideGradModes(
   slots: ParamSlot[],
+  live: boolean[],
   beforeFirst: Float64Array[],
   afterFirst: Float64Array[],
-  runAgain: () => Float64Array[],
+  afterSecond: Float64Array[] | null,
 ): GradMode[] {
-  const live = slots.map(gradsAreLive);
-  if (live.every(Boolean)) return live.map(() => 'reset');
-  const afterSecond = runAgain();
   return slots.map((slot, i) => {
-    if (live[i]) return 'reset';
+    if (live[i] || afterSecond === null) return 'reset';
     if (bitwiseEqual(afterSecond[i], afterFirst[i])) return 'overwrite';
     const increment = afterFirst[i].map((v, k) => v - beforeFirst[i][k]);
     const again = afterSecond[i].map((v, k) => v - afterFirst[i][k]);

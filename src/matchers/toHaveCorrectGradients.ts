@@ -1,4 +1,5 @@
-import { checkGradients } from '../check/check-gradients.js';
+import { runGradientCheck } from '../check/check-gradients.js';
+import { isThenable } from '../layer/promise.js';
 import { OptionsError, type GradientCheckOptions } from '../check/options.js';
 import type { GradientReport } from '../check/report-types.js';
 import { ContainerError } from '../layer/numeric-view.js';
@@ -42,44 +43,63 @@ function toOptions(args: MatcherArgs): GradientCheckOptions {
 
 /** Builds the matcher; `settings` differ only in where the diff is drawn. */
 export function createToHaveCorrectGradients(settings: MatcherSettings) {
-  return function toHaveCorrectGradients(this: MatcherContextLike, received: unknown, ...args: MatcherArgs): MatcherResult {
+  return function toHaveCorrectGradients(
+    this: MatcherContextLike,
+    received: unknown,
+    ...args: MatcherArgs
+  ): MatcherResult | Promise<MatcherResult> {
     const { utils } = this;
     const isNot = this.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: this.promise });
     const summary = (value: unknown): string => summarizeReceived(value, utils.printReceived, utils.RECEIVED_COLOR);
+    const resultFor = (report: GradientReport): MatcherResult => resultForReport(report, { hint, isNot, utils });
     const usageError = (what: string, name: string, value: unknown): Error =>
       new TypeError(`${hint}\n\nMatcher error: ${what}\n\n${utils.printWithType(name, value, summary)}`);
-
-    let report: GradientReport;
-    try {
-      report = checkGradients(received as Layer, toOptions(args));
-    } catch (error) {
+    /** Usage errors become matcher errors; the layer's own errors (and a layer the check could not put back) pass through untouched, stack and all. */
+    const translate = (error: unknown): unknown => {
       if (error instanceof OptionsError) {
         const [first, tolerance] = args;
-        if (typeof first === 'object' && first !== null) throw usageError(error.message, 'Options', first);
-        if (error.message.startsWith('tolerance')) throw usageError(error.message, 'Tolerance', tolerance);
-        throw usageError(error.message, 'Epsilon', first);
+        if (typeof first === 'object' && first !== null) return usageError(error.message, 'Options', first);
+        if (error.message.startsWith('tolerance')) return usageError(error.message, 'Tolerance', tolerance);
+        return usageError(error.message, 'Epsilon', first);
       }
       if (error instanceof InputError) {
         const options = args[0];
         const given = typeof options === 'object' && options !== null && 'input' in options;
-        throw usageError(error.message, given ? 'Input' : 'Received', given ? options.input : received);
+        return usageError(error.message, given ? 'Input' : 'Received', given ? options.input : received);
       }
-      if (error instanceof LayerProtocolError || error instanceof ContainerError) {
-        throw usageError(error.message, 'Received', received);
-      }
-      // The layer's own errors (and a layer the check could not put back) pass through untouched, stack and all.
-      throw error;
-    }
+      if (error instanceof LayerProtocolError || error instanceof ContainerError) return usageError(error.message, 'Received', received);
+      return error;
+    };
 
+    let outcome: GradientReport | Promise<GradientReport>;
+    try {
+      outcome = runGradientCheck(received as Layer, toOptions(args));
+    } catch (error) {
+      throw translate(error);
+    }
+    // An async layer makes an async matcher (`await expect(layer).toHaveCorrectGradients()`); a sync one stays sync.
+    if (isThenable(outcome)) {
+      return Promise.resolve(outcome).then(
+        (report) => resultFor(report),
+        (error: unknown) => {
+          throw translate(error);
+        },
+      );
+    }
+    return resultFor(outcome);
+  };
+
+  /** What the runner gets for a finished check; throws when neither pass nor fail can be claimed under `.not`. */
+  function resultForReport(report: GradientReport, presentation: Presentation): MatcherResult {
+    const { hint, isNot, utils } = presentation;
     if ((report.verdict === 'impossible' || report.verdict === 'inconclusive') && isNot) {
       // Neither "correct" nor "wrong" can be claimed, so `.not` must not pass either.
       throw new Error(`${hint}\n\n${verdictSentence(report, true)}\n\n${formatReport(report)}`);
     }
-    const pass = report.pass;
-    if (pass) {
+    if (report.pass) {
       return {
-        pass,
+        pass: true,
         message: () =>
           `${hint}\n\nExpected the layer's gradients to disagree with finite differences, but they agree.\n\n` +
           `${agreementSummary(report)}\n\n${formatReport(report)}`,
@@ -87,7 +107,7 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     }
     const diff = failureDiff(report);
     return {
-      pass,
+      pass: false,
       message: () => {
         const parts = [hint, '', verdictSentence(report, false), '', formatReport(report)];
         const shown = Object.keys(diff.actual).length;
@@ -102,7 +122,14 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
       actual: diff.actual,
       expected: diff.expected,
     };
-  };
+  }
+}
+
+/** How a result is worded: the hint line, `.not`, and the runner's printing helpers. */
+interface Presentation {
+  hint: string;
+  isNot: boolean;
+  utils: MatcherContextLike['utils'];
 }
 
 /** The sentence under the hint line: what was expected, and for an unreached verdict why none was given. */

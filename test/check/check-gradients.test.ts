@@ -67,9 +67,11 @@ describe('checkGradients on every parameter form', () => {
       ['input', [6], 6],
     ]);
     // 1 first call, 3 before the backward runs, 4 per entry for 18 entries, then the
-    // re-evaluations of the unperturbed point (160, plus one per 64 entries).
-    expect(report.determinismChecks).toBe(161);
-    expect(report.forwardCalls).toBe(1 + 3 + 4 * 18 + 161);
+    // re-evaluations of the unperturbed point (160, plus one per 64 measurements).
+    expect(report.determinismChecks).toBe(160);
+    expect(report.forwardCalls).toBe(1 + 3 + 4 * 18 + 160);
+    expect(report.mode).toMatchObject({ kind: 'exhaustive', blockSize: null, shard: null });
+    expect(report.mode.reason).toMatch(/^auto: about 72 forward calls \(≈ .+ s\) fit the budget$/);
     expect(report.backwardCalls).toBe(3);
   });
 });

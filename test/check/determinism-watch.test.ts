@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createDeterminismWatch, MIN_CENTER_CHECKS, NondeterminismFound } from '../../src/check/determinism.js';
+import { drive, type CheckProcess } from '../../src/check/layer-call.js';
+
+/** Runs a process that makes no layer calls of its own (the watch's evaluations are plain generators here). */
+const run = (process: CheckProcess<void>): void => void drive(process, false);
 
 const setup = (outputs: () => number[]) => {
   const calls = { count: 0 };
   const watch = createDeterminismWatch({
     baseOutput: Float64Array.from([1, 2]),
-    evaluateInto: (target) => {
+    *evaluateInto(target) {
       calls.count++;
       target.set(outputs());
     },
@@ -15,30 +19,40 @@ const setup = (outputs: () => number[]) => {
 };
 
 describe('determinism watch', () => {
-  it('spreads 160 re-evaluations plus one per 64 entries over the sweep', () => {
+  it('spreads 160 re-evaluations over the planned measurements, plus one per 64 measurements', () => {
     const { watch, calls } = setup(() => [1, 2]);
     watch.plan(640);
     let afterTen = 0;
     for (let entry = 0; entry < 640; entry++) {
-      watch.afterEntry(false);
+      run(watch.afterMeasurement(false));
       if (entry === 9) afterTen = calls.count;
     }
+    expect(afterTen).toBe(Math.floor((10 * MIN_CENTER_CHECKS) / 640));
     expect(calls.count).toBe(MIN_CENTER_CHECKS + 10);
-    expect(afterTen).toBe(Math.floor((10 * 170) / 640));
+    run(watch.finish());
     expect(watch.checks).toBe(170);
   });
 
-  it('re-evaluates at once after a suspicious entry', () => {
+  it('finish() runs what is owed when fewer measurements came than planned', () => {
+    const { watch, calls } = setup(() => [1, 2]);
+    watch.plan(1000);
+    for (let k = 0; k < 10; k++) run(watch.afterMeasurement(false));
+    expect(calls.count).toBe(1);
+    run(watch.finish());
+    expect(calls.count).toBe(MIN_CENTER_CHECKS);
+  });
+
+  it('re-evaluates at once after a suspicious measurement', () => {
     const { watch, calls } = setup(() => [1, 2]);
     watch.plan(1_000_000);
-    watch.afterEntry(true);
+    run(watch.afterMeasurement(true));
     expect(calls.count).toBe(1);
   });
 
   it('throws the nondeterminism it finds, bit for bit (-0 differs from 0), naming the output entry', () => {
     const { watch } = setup(() => [1, 2]);
     expect(() => watch.compare(Float64Array.from([1, 2 + 1e-15]), 'before a backward call')).toThrow(NondeterminismFound);
-    const zero = createDeterminismWatch({ baseOutput: Float64Array.from([0]), evaluateInto: () => undefined, position: (i) => [i] });
+    const zero = createDeterminismWatch({ baseOutput: Float64Array.from([0]), *evaluateInto() {}, position: (i) => [i] });
     try {
       zero.compare(Float64Array.from([-0]), 'later');
       throw new Error('no throw');

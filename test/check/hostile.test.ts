@@ -5,7 +5,7 @@
  * Symbol-keyed fields included.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../../src/check/check-gradients.js';
+import { AsyncLayerError, checkGradients, checkGradientsAsync } from '../../src/check/check-gradients.js';
 import { OptionsError, type GradientCheckOptions } from '../../src/check/options.js';
 import type { GradientReport } from '../../src/check/report-types.js';
 import { InputError } from '../../src/layer/input.js';
@@ -17,6 +17,7 @@ import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js'
 import { biases, inputs, rows, weights } from '../zoo/hostile/affine.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import {
+  AsyncAffine,
   BackedTensorLayer,
   DriftingLayer,
   DropoutAffine,
@@ -482,14 +483,25 @@ describe('randomness and hidden state in forward', () => {
   });
 });
 
-describe('async layers (until they are supported) are named, and leave no rejection behind', () => {
-  it('an async backward that rejects later', async () => {
+describe('async layers: the sync entry names the Promise; the async ones await it; nothing is left behind', () => {
+  /** Runs `body`, then fails if any unhandled rejection surfaced meanwhile. */
+  async function withoutUnhandledRejections(body: () => Promise<void>): Promise<void> {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
       unhandled.push(reason);
     };
     process.on('unhandledRejection', onUnhandled);
     try {
+      await body();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  }
+
+  it('checkGradients on an async backward that rejects later: AsyncLayerError, layer as it was', async () => {
+    await withoutUnhandledRejections(async () => {
       const layer = new AffineLayer();
       const backward = layer.backward.bind(layer);
       (layer as { backward: (g: unknown) => unknown }).backward = async (g: unknown) => {
@@ -497,18 +509,45 @@ describe('async layers (until they are supported) are named, and leave no reject
         throw new Error('device lost');
       };
       const error = thrownBy(layer);
-      expect(error).toBeInstanceOf(LayerProtocolError);
-      expect(error.message).toContain('backward() returned a Promise');
+      expect(error).toBeInstanceOf(AsyncLayerError);
+      expect(error.message).toContain('backward() returned a Promise. This entry point is synchronous: use checkGradientsAsync(layer)');
       const forwardLayer = new AffineLayer();
       (forwardLayer as { forward: (x: unknown) => unknown }).forward = async () => {
         throw new Error('read-back failed');
       };
       expect(thrownBy(forwardLayer).message).toContain('forward() returned a Promise');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
+    });
+  });
+
+  it("checkGradientsAsync passes the layer's own rejection through and leaves the layer as it was", async () => {
+    await withoutUnhandledRejections(async () => {
+      const layer = new AsyncAffine();
+      const own = new Error('device lost');
+      let calls = 0;
+      const backward = layer.backward.bind(layer);
+      layer.backward = async (g: unknown) => {
+        if (++calls === 2) throw own;
+        return backward(g);
+      };
+      const before = captureDeepState(layer);
+      await expect(checkGradientsAsync(layer)).rejects.toBe(own);
+      expectSameDeepState(before, captureDeepState(layer));
+    });
+  });
+
+  it('an async layer gets an awaited matcher: pass, fail naming the entries, .not', async () => {
+    const layer = new AsyncAffine();
+    const unchanged = keepsState(layer);
+    await expect(layer).toHaveCorrectGradients();
+    await expect(new AsyncAffine({ bug: 'weight-times-2' })).not.toHaveCorrectGradients();
+    let message = '';
+    try {
+      await expect(new AsyncAffine({ bug: 'bias-first-sample' })).toHaveCorrectGradients();
+    } catch (error) {
+      message = plain((error as Error).message);
     }
+    expect(message).toContain('3 of 23 gradient entries disagree, in 1 of 3 tensors');
+    unchanged();
   });
 });
 
@@ -653,11 +692,12 @@ describe('more state a forward may touch', () => {
     expect(check(layer).verdict).toBe('pass');
   });
 
-  it('a second check of the same layer gives the same report, bit for bit', () => {
+  it('a second check of the same layer gives the same report, bit for bit (but for the timing in the mode line)', () => {
     const layer = new WithHiddenState({ bug: 'bias-first-sample' });
+    const withoutTiming = (report: GradientReport): unknown => ({ ...report, mode: { ...report.mode, reason: report.mode.reason.replace(/≈ \S+ s/, '≈ T s') } });
     const first = check(layer);
     const second = check(layer);
-    expect(second).toEqual(first);
+    expect(withoutTiming(second)).toEqual(withoutTiming(first));
   });
 });
 
@@ -724,12 +764,10 @@ describe('more bad layers and inputs', () => {
     expect(message).toContain('Matcher error: dtype');
   });
 
-  it('an async backward through the matcher is a Matcher error naming the Promise', () => {
-    const layer = new AffineLayer();
-    const backward = layer.backward.bind(layer);
-    (layer as { backward: (g: unknown) => unknown }).backward = async (g: unknown) => backward(g);
+  it('an async layer under a sync-looking .not is awaited: a correct one fails saying they agree', async () => {
+    const layer = new AsyncAffine();
     const unchanged = keepsState(layer);
-    expect(matcherFailure(() => expect(layer).not.toHaveCorrectGradients())).toContain('Matcher error: backward() returned a Promise');
+    await expect(expect(layer).not.toHaveCorrectGradients()).rejects.toThrow(/they agree/);
     unchanged();
   });
 });

@@ -90,7 +90,7 @@ describe('protocol errors reach the user with the fix', () => {
     );
     expect(() => checkGradients({ ...layerWith({}), forward: () => 'y' } as never)).toThrow('forward() returned string');
     expect(() => checkGradients({ ...layerWith({}), forward: async () => [1] } as never)).toThrow(
-      'forward() returned a Promise; the checker calls forward and backward synchronously.',
+      'forward() returned a Promise. This entry point is synchronous: use checkGradientsAsync(layer)',
     );
   });
 });

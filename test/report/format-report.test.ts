@@ -22,9 +22,9 @@ describe('formatReport', () => {
         overall normalized error 0.1911 (bug)
 
       Worst entries:
-        w[5]  analytic     -1.374  numeric    -2.749 ±4.71e-11  error     1.374  allowed 2.75e-6
-        w[1]  analytic      1.216  numeric     2.432 ±3.13e-11  error     1.216  allowed 2.43e-6
-        w[2]  analytic     0.7656  numeric     1.531 ±2.36e-11  error    0.7656  allowed 1.53e-6
+        w[5]  analytic     -1.374  numeric     -2.749 ±3.01e-9  error     1.374  allowed 2.75e-6
+        w[1]  analytic      1.216  numeric      2.432 ±2.01e-9  error     1.216  allowed 2.43e-6
+        w[2]  analytic     0.7656  numeric       1.531 ±1.5e-9  error    0.7656  allowed 1.53e-6
         … and 3 more
 
       Likely cause:
@@ -104,6 +104,7 @@ describe('likelyCause', () => {
     ragged: false,
     negligible: 0,
     inconclusive: [],
+    coverage: { inScope: analytic.length, measured: analytic.length, screened: 0, detectionFloor: null, unlocalized: [], skipped: 0 },
     analytic: Float64Array.from(analytic),
     numeric: Float64Array.from(numeric),
     errorEstimate: new Float64Array(analytic.length),

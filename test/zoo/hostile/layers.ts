@@ -332,3 +332,20 @@ export function recordsLayer(records: (layer: AffineLayer) => unknown[], options
   Object.defineProperty(layer, 'params', { get: () => records(layer), configurable: true, enumerable: true });
   return layer;
 }
+
+/**
+ * The affine layer behind async forward and backward, as a layer that reads its results back from
+ * a device or a worker would be: every call resolves on a later macrotask.
+ */
+export class AsyncAffine extends AffineLayer {
+  asyncCalls = 0;
+  override async forward(input: unknown): Promise<unknown> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.asyncCalls++;
+    return super.forward(input);
+  }
+  override async backward(gradOutput: unknown): Promise<unknown> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return super.backward(gradOutput);
+  }
+}

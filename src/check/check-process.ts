@@ -1,0 +1,351 @@
+import { unitRoundoff } from '../engine/dtype.js';
+import { firstDifference } from '../engine/first-difference.js';
+import { createRng } from '../engine/rng.js';
+import { absoluteDot, compensatedDot } from '../engine/summation.js';
+import { containerLike, deepCopy } from '../layer/container-copy.js';
+import {
+  assertGradsApart,
+  beforeBackward,
+  decideGradModes,
+  gradChannel,
+  inputAccess,
+  liveGrads,
+  readAll,
+  readGrad,
+  readInputGradient,
+  saveGrad,
+  writeAll,
+  type GradChannel,
+} from '../layer/gradients.js';
+import { resolveInput } from '../layer/input.js';
+import { createView } from '../layer/numeric-view.js';
+import { outputForm, readOutputInto } from '../layer/output.js';
+import { assertFiniteParams, assertParamsAreLive, INPUT_NAME, LayerProtocolError, normalizeParams, type ParamSlot } from '../layer/params.js';
+import type { Layer } from '../layer/protocol.js';
+import { snapshotState } from '../layer/state-snapshot.js';
+import { buildReport, defaultsNote } from './build-report.js';
+import type { BackwardGradients, CheckedTensor } from './checked-tensor.js';
+import { createDeterminismWatch, NondeterminismFound } from './determinism.js';
+import { probeGradientScale } from './gradient-scale-probe.js';
+import { explainInconclusive } from './inconclusive-cause.js';
+import { call, type CheckProcess } from './layer-call.js';
+import { checkLinearity } from './linearity.js';
+import { measureEntries } from './modes/exhaustive.js';
+import { planCheck, type Plan } from './modes/plan.js';
+import { projectTensor } from './modes/projection.js';
+import type { SweepContext } from './modes/sweep-context.js';
+import { DEFAULT_TOLERANCE, type ValidatedOptions } from './options.js';
+import { assertFiniteInput, assertFiniteOutput, resolveDtype } from './preconditions.js';
+import { backwardMutatesUpstream, forwardMutatesInput, stateNotRestored } from './problems.js';
+import { progressReporter, type CheckProgress } from './progress.js';
+import type { CheckMode, GradientReport, Problem } from './report-types.js';
+import { resolveTensors } from './resolution.js';
+import { sampleEntries, shardEntries } from './scope.js';
+import { createRecord, type TensorRecord } from './tensor-record.js';
+
+/**
+ * Model bound on the rounding error of one loss sample, in units of u·Σ|r·y|: a few roundings of
+ * terms as large as the output's own. Forwards that round more (long reductions, cancellation)
+ * show it in the fourth difference of the samples, which `estimateDerivative` takes when larger.
+ */
+const LOSS_NOISE_FACTOR = 4;
+
+/** Mode 'auto' plans from the measured speed; past this multiple of maxSeconds it stops and says what it did not reach. */
+const HARD_LIMIT_FACTOR = 4;
+
+/** Thrown when the layer threw (or the check failed) and the layer could not be put back as it was either. */
+export class LayerStateError extends Error {}
+
+/** A monotonic clock in seconds (injected, so tests can run the planner on a virtual one). */
+export type Clock = () => number;
+
+export const wallClock: Clock = () => performance.now() / 1000;
+
+/**
+ * The whole check as one process: snapshot, check, restore. It yields every call into the layer,
+ * so one driver runs it synchronously and another asynchronously (see layer-call.ts).
+ */
+export function* checkProcess(layer: Layer, options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
+  // Taken before anything runs layer code: a params getter may initialize state lazily.
+  const snapshot = snapshotState(layer);
+  let report: GradientReport;
+  try {
+    report = yield* checkWithSavedParams(layer, options, clock);
+  } catch (error) {
+    const unrestored = [...snapshot.uninspectable, ...snapshot.restore()];
+    if (unrestored.length === 0) throw error;
+    throw new LayerStateError(`${stateNotRestored(unrestored).message} (The check stopped with: ${String((error as Error)?.message ?? error)})`, {
+      cause: error,
+    });
+  }
+  const unrestored = [...snapshot.uninspectable, ...snapshot.restore()];
+  if (unrestored.length === 0) return report;
+  return { ...report, problems: [...report.problems, stateNotRestored(unrestored)], pass: false, verdict: 'impossible' };
+}
+
+/** Reads the parameters, runs the check, and assigns every parameter value and gradient back. */
+function* checkWithSavedParams(layer: Layer, options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
+  const slots = normalizeParams(layer);
+  assertFiniteParams(slots);
+  assertParamsAreLive(layer, slots);
+  const savedValues = slots.map((slot) => readAll(slot.value));
+  const savedGrads = slots.map((slot) => saveGrad(slot));
+  try {
+    return yield* runCheck(layer, slots, options, clock);
+  } finally {
+    slots.forEach((slot, i) => writeAll(slot.value, savedValues[i]));
+    for (const saved of savedGrads) if (saved !== null) writeAll(saved.view, saved.values);
+  }
+}
+
+function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
+  const started = clock();
+  const rng = createRng(options.seed);
+  const paramsFloat32 = slots.some((slot) => slot.value.float32);
+  const input = resolveInput(layer, options, rng, options.dtype === 'float32' || paramsFloat32);
+  const access = inputAccess(input.value, input.source);
+  const inputView = access.view;
+  assertFiniteInput(inputView, input);
+  const pristineInput = inputView === null ? null : readAll(inputView);
+
+  let forwardCalls = 0;
+  let backwardCalls = 0;
+  const forwardCall = call('forward()', () => {
+    forwardCalls++;
+    return layer.forward(input.value);
+  });
+  const problems: Problem[] = [];
+
+  const firstOutput = yield forwardCall;
+  const form = outputForm(firstOutput);
+  const dtype = resolveDtype(options.dtype, slots, inputView, form);
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[dtype];
+  const settings: GradientReport['settings'] = {
+    seed: options.seed,
+    dtype,
+    epsilon: options.epsilon,
+    tolerance,
+    richardson: options.richardson,
+    allowInconclusive: options.allowInconclusive,
+    defaultsNote: defaultsNote(dtype, options, tolerance),
+  };
+  const shard = options.shard;
+  let mode: CheckMode = { kind: 'exhaustive', reason: 'not reached: the check stopped before planning', blockSize: null, shard };
+  let determinismChecks = 0;
+  const finishWithoutTensors = (): GradientReport =>
+    buildReport({
+      mode,
+      tensors: [],
+      problems,
+      settings,
+      gradientScale: 0,
+      inconclusive: null,
+      forwardCalls,
+      backwardCalls,
+      determinismChecks,
+    });
+
+  const baseOutput = new Float64Array(form.size);
+  readOutputInto(firstOutput, form, baseOutput);
+  assertFiniteOutput(baseOutput, form, input, inputView);
+  if (inputView !== null && pristineInput !== null) {
+    const changedAt = firstDifference(readAll(inputView), pristineInput);
+    if (changedAt >= 0) {
+      problems.push(forwardMutatesInput(inputView.position(changedAt)));
+      return finishWithoutTensors();
+    }
+  }
+  const scratchOutput = new Float64Array(form.size);
+  const evaluateInto = function* (target: Float64Array): CheckProcess<void> {
+    readOutputInto(yield forwardCall, form, target);
+  };
+  const watch = createDeterminismWatch({ baseOutput, evaluateInto, position: form.position });
+
+  // The projection r; rounded to the output's storage so the upstream gradient holds exactly r.
+  const projection = new Float64Array(form.size);
+  if (form.scalar) projection[0] = 1;
+  else for (let i = 0; i < form.size; i++) projection[i] = form.float32 ? Math.fround(rng.normal()) : rng.normal();
+  const lossOf = (values: Float64Array): number => (form.scalar ? values[0] : compensatedDot(values, projection, form.size));
+  const centerLoss = lossOf(baseOutput);
+  const lossNoise = LOSS_NOISE_FACTOR * unitRoundoff(dtype) * absoluteDot(baseOutput, projection, form.size);
+
+  // Deep: the layer may reuse (and overwrite) its output object on the next forward.
+  const outputTemplate = deepCopy(firstOutput);
+  /** One forward at the unperturbed point (its output is evidence of determinism too) and one backward(scale·r). */
+  const forwardBackward = function* (scale: number, channels: GradChannel[] | null): CheckProcess<unknown> {
+    if (channels !== null) for (const channel of channels) channel.prepare();
+    yield* evaluateInto(scratchOutput);
+    watch.compare(scratchOutput, 'before a backward call');
+    const upstreamValues = new Float64Array(form.size);
+    for (let i = 0; i < form.size; i++) upstreamValues[i] = scale * projection[i];
+    const upstream = form.scalar ? upstreamValues[0] : containerLike(outputTemplate, upstreamValues);
+    const returned = yield call('backward()', () => {
+      backwardCalls++;
+      return layer.backward(upstream);
+    });
+    if (!form.scalar && problems.every((p) => p.kind !== 'backward-mutates-upstream')) {
+      const after = readAll(createView(upstream, 'the upstream gradient', { allowRagged: true }));
+      const changedAt = firstDifference(after, upstreamValues);
+      if (changedAt >= 0) problems.push(backwardMutatesUpstream(form.position(changedAt)));
+    }
+    return returned;
+  };
+
+  try {
+    // First backward: reset what can be reset, then learn how each gradient must be read. Grads
+    // that alias values are refused before anything is reset through them (and again once
+    // backward has allocated them).
+    assertGradsApart(slots);
+    const beforeFirst = beforeBackward(slots);
+    const firstReturned = yield* forwardBackward(
+      1,
+      slots.map((slot) => gradChannel(slot, 'reset')),
+    );
+    const afterFirst = slots.map((slot) => readGrad(slot));
+    assertGradsApart(slots);
+    const live = liveGrads(slots);
+    let afterSecond: Float64Array[] | null = null;
+    if (!live.every(Boolean)) {
+      yield* forwardBackward(1, null);
+      afterSecond = slots.map((slot) => readGrad(slot));
+    }
+    const gradModes = decideGradModes(slots, live, beforeFirst, afterFirst, afterSecond);
+    const channels = slots.map((slot, i) => gradChannel(slot, gradModes[i]));
+    const analytic: BackwardGradients = {
+      params: afterFirst.map((values, i) => (gradModes[i] === 'accumulate' ? values.map((v, k) => v - beforeFirst[i][k]) : values)),
+      input: readInputGradient(firstReturned, access, options.checkInput),
+    };
+    const tensors: CheckedTensor[] = slots.map((slot, i) => ({ name: slot.name, view: slot.value, analytic: analytic.params[i], pick: (g) => g.params[i] }));
+    if (analytic.input !== null && inputView !== null) {
+      tensors.push({ name: INPUT_NAME, view: inputView, analytic: analytic.input, pick: (g) => g.input });
+    }
+    if (tensors.length === 0) {
+      throw new LayerProtocolError(
+        'The layer has no params and its backward() returned no input gradient, so there is nothing to check. ' +
+          'Declare params (with grads) or return the input gradient from backward().',
+      );
+    }
+    if (tensors.every((t) => t.view.size === 0)) {
+      throw new LayerProtocolError(`Every tensor of the layer (${tensors.map((t) => t.name).join(', ')}) has 0 entries, so there is nothing to check.`);
+    }
+    const runBackward = function* (scale: number): CheckProcess<BackwardGradients> {
+      const returned = yield* forwardBackward(scale, channels);
+      return { params: channels.map((channel) => channel.collect()), input: readInputGradient(returned, access, options.checkInput) };
+    };
+    if (!form.scalar) checkLinearity(tensors, yield* runBackward(2), yield* runBackward(0), dtype, problems);
+
+    let offset = 0;
+    const records: TensorRecord[] = tensors.map((tensor) => {
+      const record = createRecord(tensor, shardEntries(tensor.view.size, offset, shard));
+      offset += tensor.view.size;
+      return record;
+    });
+
+    const progress = progressReporter(options.onProgress);
+    let phase: CheckProgress['phase'] = 'probe';
+    let currentTensor = records[0].tensor.name;
+    let measurements = 0;
+    let lossEvaluations = 0;
+    // Until the plan, assume every entry: re-evaluations then spread over the whole check, not the probe.
+    let plannedMeasurements = records.reduce((n, r) => n + r.scope.length, 0);
+    watch.plan(plannedMeasurements);
+    let hardDeadline = Infinity;
+    const report = (force = false): void =>
+      progress.update({ phase, tensor: currentTensor, measurements, plannedMeasurements, forwardCalls, elapsedSeconds: clock() - started }, force);
+    const context: SweepContext = {
+      dtype,
+      options,
+      tolerance,
+      centerLoss,
+      lossNoise,
+      absoluteTolerance: 0,
+      gradientScale: 0,
+      seed: options.seed,
+      *evaluateLoss() {
+        lossEvaluations++;
+        yield* evaluateInto(scratchOutput);
+        return lossOf(scratchOutput);
+      },
+      *afterMeasurement(suspicious) {
+        measurements++;
+        yield* watch.afterMeasurement(suspicious);
+        report();
+      },
+      outOfTime: () => clock() > hardDeadline,
+    };
+
+    // The scale probe also times the layer: the plan needs seconds and calls per entry.
+    const probeStart = clock();
+    const callsBeforeProbe = forwardCalls;
+    const gradientScale = yield* probeGradientScale(records, context);
+    context.gradientScale = gradientScale;
+    context.absoluteTolerance = tolerance * gradientScale;
+    const probeCalls = forwardCalls - callsBeforeProbe;
+    const probedEntries = Math.max(1, measurements);
+    const plan = planCheck({
+      mode: options.mode,
+      sample: options.sample,
+      dtype,
+      entriesInScope: records.map((r) => r.scope.length),
+      secondsPerCall: probeCalls > 0 ? (clock() - probeStart) / probeCalls : (clock() - started) / Math.max(1, forwardCalls),
+      callsPerEntry: Math.max(4, lossEvaluations / probedEntries),
+      callsUsed: forwardCalls,
+      maxEvaluations: options.maxEvaluations,
+      maxSeconds: options.maxSeconds,
+    });
+    mode = { kind: plan.kind, reason: plan.reason, blockSize: plan.blockSize, shard };
+    if (options.mode !== 'exhaustive' && plan.kind !== 'sample') hardDeadline = started + HARD_LIMIT_FACTOR * options.maxSeconds;
+    plannedMeasurements = measurements + plan.expectedMeasurements;
+    watch.plan(plannedMeasurements);
+    phase = plan.kind;
+    yield* runPlan(records, plan, context, (name) => {
+      currentTensor = name;
+    });
+    yield* watch.finish();
+    determinismChecks = watch.checks;
+    report(true);
+
+    const resolved = resolveTensors(records, tolerance, dtype, gradientScale);
+    return buildReport({
+      mode,
+      tensors: resolved,
+      problems,
+      settings,
+      gradientScale,
+      inconclusive: explainInconclusive({
+        dtype,
+        epsilon: options.epsilon,
+        tolerance,
+        gradientScale,
+        baseOutput,
+        scalarLoss: form.scalar,
+        lossNoise,
+        tensors: resolved,
+      }),
+      forwardCalls,
+      backwardCalls,
+      determinismChecks,
+    });
+  } catch (error) {
+    if (!(error instanceof NondeterminismFound)) throw error;
+    determinismChecks = watch.checks;
+    problems.push(error.problem);
+    return finishWithoutTensors();
+  }
+}
+
+/** Runs the planned mode over every tensor. Modes differ only in which entries and directions they measure. */
+function* runPlan(records: TensorRecord[], plan: Plan, context: SweepContext, enter: (tensor: string) => void): CheckProcess<void> {
+  for (const [tensorIndex, record] of records.entries()) {
+    enter(record.tensor.name);
+    if (plan.kind === 'exhaustive') {
+      yield* measureEntries(record, record.scope, context);
+      continue;
+    }
+    if (plan.kind === 'projection' && plan.blockSize !== null) {
+      yield* projectTensor(record, { blockSize: plan.blockSize, gradientScale: context.gradientScale, tensorIndex }, context);
+    }
+    const count = plan.sampleCounts?.[tensorIndex] ?? 0;
+    if (count > 0) yield* measureEntries(record, sampleEntries(record.scope, count, context.seed, tensorIndex), context);
+  }
+}

@@ -1,0 +1,51 @@
+import { createGradientScale } from '../engine/absolute-tolerance.js';
+import { measureEntry } from './entry-measurement.js';
+import type { CheckProcess } from './layer-call.js';
+import type { SweepContext } from './modes/sweep-context.js';
+import { recordEntry, type TensorRecord } from './tensor-record.js';
+
+/** Entries per tensor the probe measures: enough that one unresolved entry does not hide the scale. */
+export const PROBE_ENTRIES = 8;
+
+/** Indices of the `count` largest finite |analytic| values, one pass with a small sorted buffer. */
+export function largestEntries(analytic: Float64Array, count: number): number[] {
+  const chosen: number[] = []; // descending by |analytic|
+  for (let i = 0; i < analytic.length; i++) {
+    const magnitude = Math.abs(analytic[i]);
+    if (!Number.isFinite(magnitude)) continue;
+    if (chosen.length === count) {
+      if (magnitude <= Math.abs(analytic[chosen[count - 1]])) continue;
+      chosen.pop();
+    }
+    let at = chosen.length;
+    chosen.push(i);
+    while (at > 0 && Math.abs(analytic[chosen[at - 1]]) < magnitude) {
+      chosen[at] = chosen[at - 1];
+      at--;
+    }
+    chosen[at] = i;
+  }
+  return chosen;
+}
+
+/**
+ * The layer's gradient scale, measured the same way by every mode and every shard: the entries with
+ * the largest analytic gradients of each tensor, measured one by one, and the largest |numeric| among
+ * those resolved to the relative tolerance. A wrong analytic gradient only picks which entries are
+ * probed; the scale itself comes from the finite differences. Probed entries in a record's scope
+ * count as measured there; others (another shard's) only inform the scale.
+ */
+export function* probeGradientScale(records: TensorRecord[], context: SweepContext): CheckProcess<number> {
+  const scale = createGradientScale();
+  for (const record of records) {
+    const { view, analytic, name } = record.tensor;
+    const inScope = new Set(record.scope);
+    for (const index of largestEntries(analytic, PROBE_ENTRIES)) {
+      const measurement = yield* measureEntry(view, index, analytic[index], context, name);
+      yield* context.afterMeasurement(measurement.suspicious);
+      if (measurement.estimate.kink === null) scale.add(measurement.estimate.numeric, measurement.estimate.errorEstimate, context.tolerance);
+      if (inScope.has(index)) recordEntry(record, index, measurement);
+    }
+  }
+  return scale.value;
+}

@@ -1,0 +1,92 @@
+import type { Dtype } from '../../engine/dtype.js';
+import { formatNumber } from '../../report/format-number.js';
+import { MIN_CENTER_CHECKS } from '../determinism.js';
+import { sampleCount } from '../scope.js';
+
+/**
+ * Block size a projection aims for: a direction over m entries carries the tolerance of a sum of m
+ * gradients, ≈ tolerance·√m·(typical gradient), so its floor for one wrong entry grows as √m. 1000
+ * float64 entries keep that floor near 5e-5 of a typical gradient; float32's tolerance is 1e4 times
+ * larger, so 100 entries keep its floor under a tenth of one.
+ */
+const TARGET_BLOCK: Record<Dtype, number> = { float64: 1000, float32: 100 };
+
+/** Shares of the planned calls: directions over blocks, entries measured at random, localizing what disagrees. */
+const SCREENING_SHARE = 0.6;
+const SAMPLE_SHARE = 0.2;
+/** Forward calls of one direction, growth included on average. */
+const CALLS_PER_DIRECTION = 5;
+
+export interface PlanFacts {
+  mode: 'auto' | 'exhaustive' | 'projection';
+  /** The `sample` option, or null. */
+  sample: number | null;
+  dtype: Dtype;
+  /** Entries each tensor's scope holds. */
+  entriesInScope: number[];
+  /** Measured on the calls so far (the probe of the largest gradients): wall time of one forward call with the check's own work. */
+  secondsPerCall: number;
+  /** Measured on the probe: forward calls per entry, step growth included (4 at least). */
+  callsPerEntry: number;
+  callsUsed: number;
+  maxEvaluations: number;
+  maxSeconds: number;
+}
+
+export interface Plan {
+  kind: 'exhaustive' | 'projection' | 'sample';
+  reason: string;
+  blockSize: number | null;
+  /** Entries to measure one by one per tensor, for `sample` and `projection`. */
+  sampleCounts: number[] | null;
+  /** Measurements (entries or directions) expected, to spread the determinism re-evaluations over. */
+  expectedMeasurements: number;
+}
+
+const calls = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/**
+ * Exhaustive where it fits the budget (forward calls and seconds, whichever binds first), else
+ * projection with localization plus a sample of entries measured one by one.
+ */
+export function planCheck(facts: PlanFacts): Plan {
+  const total = facts.entriesInScope.reduce((a, b) => a + b, 0);
+  const exhaustive = (reason: string): Plan => ({ kind: 'exhaustive', reason, blockSize: null, sampleCounts: null, expectedMeasurements: total });
+  if (facts.mode === 'exhaustive') return exhaustive("mode: 'exhaustive' was given");
+  if (facts.sample !== null && facts.mode === 'auto') {
+    const counts = facts.entriesInScope.map((n) => (n === 0 ? 0 : sampleCount(facts.sample as number, n)));
+    return {
+      kind: 'sample',
+      reason: `sample: ${facts.sample} was given`,
+      blockSize: null,
+      sampleCounts: counts,
+      expectedMeasurements: counts.reduce((a, b) => a + b, 0),
+    };
+  }
+  const affordable = Math.min(facts.maxEvaluations, facts.maxSeconds / Math.max(facts.secondsPerCall, 1e-9));
+  const budget = Math.max(0, affordable - facts.callsUsed - MIN_CENTER_CHECKS);
+  const exhaustiveCalls = facts.callsPerEntry * total;
+  const seconds = (n: number): string => `≈ ${formatNumber(n * facts.secondsPerCall)} s`;
+  if (facts.mode === 'auto' && exhaustiveCalls <= budget) {
+    return exhaustive(`auto: about ${calls(exhaustiveCalls)} forward calls (${seconds(exhaustiveCalls)}) fit the budget`);
+  }
+  const blocks = Math.max(1, Math.floor((SCREENING_SHARE * budget) / CALLS_PER_DIRECTION));
+  const blockSize = Math.max(TARGET_BLOCK[facts.dtype], Math.ceil(total / blocks));
+  const sampleCounts =
+    facts.sample !== null
+      ? facts.entriesInScope.map((n) => (n === 0 ? 0 : sampleCount(facts.sample as number, n)))
+      : proportionalSample(facts.entriesInScope, Math.floor((SAMPLE_SHARE * budget) / facts.callsPerEntry));
+  const reason =
+    facts.mode === 'projection'
+      ? "mode: 'projection' was given"
+      : `auto: exhaustive would need about ${calls(exhaustiveCalls)} forward calls (${seconds(exhaustiveCalls)}), ` +
+        `over the budget of ${formatNumber(facts.maxSeconds)} s and ${calls(facts.maxEvaluations)} calls`;
+  const directions = facts.entriesInScope.reduce((n, entries) => n + Math.ceil(entries / blockSize), 0);
+  return { kind: 'projection', reason, blockSize, sampleCounts, expectedMeasurements: directions + sampleCounts.reduce((a, b) => a + b, 0) };
+}
+
+/** `count` entries shared in proportion to tensor size, at least one per non-empty tensor. */
+function proportionalSample(entriesInScope: number[], count: number): number[] {
+  const total = entriesInScope.reduce((a, b) => a + b, 0);
+  return entriesInScope.map((n) => (n === 0 ? 0 : Math.min(n, Math.max(1, Math.floor((count * n) / Math.max(total, 1))))));
+}

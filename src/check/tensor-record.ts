@@ -1,0 +1,83 @@
+import type { CheckedTensor } from './checked-tensor.js';
+import type { Measurement } from './entry-measurement.js';
+import type { EntryFailure, KinkEntry, UnresolvedGroup } from './report-types.js';
+
+/**
+ * What the modes learn about one tensor, whichever mode learns it: per-entry measurements (NaN for
+ * entries no mode measured one by one), failures and kinks, and for projection the screened
+ * entries, the detection floor and any disagreement that could not be localized.
+ */
+export interface TensorRecord {
+  tensor: CheckedTensor;
+  /** Entries of this tensor the check covers (its shard), ascending. */
+  scope: Uint32Array;
+  numeric: Float64Array;
+  errorEstimate: Float64Array;
+  stepUsed: Float64Array;
+  /** What the analytic value was measured against (for kinks the nearest end of the interval); NaN where unmeasured. */
+  reference: Float64Array;
+  failures: EntryFailure[];
+  kinks: KinkEntry[];
+  /** Passing entries whose error estimate exceeds their relative tolerance (sorted out against the absolute one later). */
+  unresolvedIndices: number[];
+  /** Entries measured one by one. */
+  measured: number;
+  /** Entries covered by a passing projection (measured or not). */
+  screened: number;
+  /** Largest single-entry error a projection of this tensor could have missed; null without projection. */
+  detectionFloor: number | null;
+  unlocalized: UnresolvedGroup[];
+  /** Entries a mode meant to check but did not reach (the hard time limit). */
+  skipped: number;
+}
+
+export function createRecord(tensor: CheckedTensor, scope: Uint32Array): TensorRecord {
+  const size = tensor.view.size;
+  return {
+    tensor,
+    scope,
+    numeric: new Float64Array(size).fill(Number.NaN),
+    errorEstimate: new Float64Array(size).fill(Number.NaN),
+    stepUsed: new Float64Array(size).fill(Number.NaN),
+    reference: new Float64Array(size).fill(Number.NaN),
+    failures: [],
+    kinks: [],
+    unresolvedIndices: [],
+    measured: 0,
+    screened: 0,
+    detectionFloor: null,
+    unlocalized: [],
+    skipped: 0,
+  };
+}
+
+export const isMeasured = (record: TensorRecord, index: number): boolean => !Number.isNaN(record.errorEstimate[index]);
+
+/** Files one entry's measurement under its verdict. Measuring an entry twice keeps the first. */
+export function recordEntry(record: TensorRecord, index: number, measurement: Measurement): void {
+  if (isMeasured(record, index)) return;
+  const { estimate, verdict } = measurement;
+  const { view, analytic } = record.tensor;
+  record.measured++;
+  record.numeric[index] = estimate.numeric;
+  record.reference[index] = Number.isFinite(verdict.reference) ? verdict.reference : 0;
+  record.errorEstimate[index] = Number.isFinite(estimate.errorEstimate) ? estimate.errorEstimate : Infinity;
+  record.stepUsed[index] = estimate.stepUsed;
+  if (verdict.kind === 'kink' && estimate.kink !== null) {
+    record.kinks.push({ index, position: view.position(index), analytic: analytic[index], lower: estimate.kink.lower, upper: estimate.kink.upper });
+  } else if (!verdict.pass) {
+    record.failures.push({
+      index,
+      position: view.position(index),
+      analytic: analytic[index],
+      numeric: estimate.numeric,
+      error: verdict.error,
+      errorEstimate: record.errorEstimate[index],
+      allowed: verdict.allowed,
+      stepUsed: estimate.stepUsed,
+      kind: verdict.kind === 'kink-outside' ? 'kink-outside' : verdict.kind === 'non-finite' ? 'non-finite' : 'mismatch',
+    });
+  } else if (!verdict.resolved) {
+    record.unresolvedIndices.push(index);
+  }
+}
