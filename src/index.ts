@@ -1,15 +1,19 @@
-export { checkGradients } from './check/check-gradients.js';
+export { AsyncLayerError, checkGradients, checkGradientsAsync, LayerStateError } from './check/check-gradients.js';
+export type { CheckProgress } from './check/progress.js';
 export type { GradientCheckOptions } from './check/options.js';
 export { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/options.js';
 export type {
+  CheckMode,
   EntryFailure,
   ErrorBand,
   GradientReport,
   InconclusiveExplanation,
   KinkEntry,
   Problem,
+  TensorCoverage,
   TensorReport,
   UnresolvedEntry,
+  UnresolvedGroup,
 } from './check/report-types.js';
 export type { Layer, NumericContainer, ParamRecord, TensorLike } from './layer/protocol.js';
 export { formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
