@@ -40,7 +40,7 @@ import { backwardMutatesUpstream, forwardMutatesInput, stateNotRestored } from '
 import { progressReporter, type CheckProgress } from './progress.js';
 import type { CheckMode, GradientReport, Problem } from './report-types.js';
 import { resolveTensors } from './resolution.js';
-import { sampleEntries, shardEntries } from './scope.js';
+import { inShard, sampleEntries, shardEntries } from './scope.js';
 import { createRecord, type TensorRecord } from './tensor-record.js';
 
 /**
@@ -236,7 +236,8 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
 
     let offset = 0;
     const records: TensorRecord[] = tensors.map((tensor) => {
-      const record = createRecord(tensor, shardEntries(tensor.view.size, offset, shard));
+      const start = offset;
+      const record = createRecord(tensor, shardEntries(tensor.view.size, start, shard), (index) => inShard(index, start, shard));
       offset += tensor.view.size;
       return record;
     });
@@ -272,23 +273,22 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
         report();
       },
       outOfTime: () => clock() > hardDeadline,
+      now: clock,
+      lossEvaluations: () => lossEvaluations,
     };
 
     // The scale probe also times the layer: the plan needs seconds and calls per entry.
-    const probeStart = clock();
-    const callsBeforeProbe = forwardCalls;
-    const gradientScale = yield* probeGradientScale(records, context);
+    const probe = yield* probeGradientScale(records, context);
+    const { gradientScale } = probe;
     context.gradientScale = gradientScale;
     context.absoluteTolerance = tolerance * gradientScale;
-    const probeCalls = forwardCalls - callsBeforeProbe;
-    const probedEntries = Math.max(1, measurements);
     const plan = planCheck({
       mode: options.mode,
       sample: options.sample,
       dtype,
       entriesInScope: records.map((r) => r.scope.length),
-      secondsPerCall: probeCalls > 0 ? (clock() - probeStart) / probeCalls : (clock() - started) / Math.max(1, forwardCalls),
-      callsPerEntry: Math.max(4, lossEvaluations / probedEntries),
+      secondsPerCall: probe.secondsPerCall,
+      callsPerEntry: Math.max(4, probe.callsPerEntry),
       callsUsed: forwardCalls,
       maxEvaluations: options.maxEvaluations,
       maxSeconds: options.maxSeconds,

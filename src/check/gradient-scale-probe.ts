@@ -28,6 +28,15 @@ export function largestEntries(analytic: Float64Array, count: number): number[] 
   return chosen;
 }
 
+/** What the probe learns: the gradient scale, and the layer's speed for the plan. */
+export interface ProbeResult {
+  gradientScale: number;
+  /** Median seconds per forward call over the later half of the probe (the first calls run before the JIT has warmed up). */
+  secondsPerCall: number;
+  /** Forward calls per measured entry, step growth included. */
+  callsPerEntry: number;
+}
+
 /**
  * The layer's gradient scale, measured the same way by every mode and every shard: the entries with
  * the largest analytic gradients of each tensor, measured one by one, and the largest |numeric| among
@@ -35,17 +44,30 @@ export function largestEntries(analytic: Float64Array, count: number): number[] 
  * probed; the scale itself comes from the finite differences. Probed entries in a record's scope
  * count as measured there; others (another shard's) only inform the scale.
  */
-export function* probeGradientScale(records: TensorRecord[], context: SweepContext): CheckProcess<number> {
+export function* probeGradientScale(records: TensorRecord[], context: SweepContext): CheckProcess<ProbeResult> {
   const scale = createGradientScale();
+  const rates: number[] = [];
+  let calls = 0;
+  let entries = 0;
   for (const record of records) {
     const { view, analytic, name } = record.tensor;
-    const inScope = new Set(record.scope);
     for (const index of largestEntries(analytic, PROBE_ENTRIES)) {
+      const started = context.now();
+      const callsBefore = context.lossEvaluations();
       const measurement = yield* measureEntry(view, index, analytic[index], context, name);
+      const used = context.lossEvaluations() - callsBefore;
+      rates.push((context.now() - started) / used);
+      calls += used;
+      entries++;
       yield* context.afterMeasurement(measurement.suspicious);
       if (measurement.estimate.kink === null) scale.add(measurement.estimate.numeric, measurement.estimate.errorEstimate, context.tolerance);
-      if (inScope.has(index)) recordEntry(record, index, measurement);
+      if (record.inScope(index)) recordEntry(record, index, measurement);
     }
   }
-  return scale.value;
+  const later = rates.slice(rates.length >> 1).sort((a, b) => a - b);
+  return {
+    gradientScale: scale.value,
+    secondsPerCall: later.length === 0 ? 0 : later[later.length >> 1],
+    callsPerEntry: entries === 0 ? 4 : calls / entries,
+  };
 }

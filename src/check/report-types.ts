@@ -82,6 +82,8 @@ export interface TensorCoverage {
    */
   detectionFloor: number | null;
   unlocalized: UnresolvedGroup[];
+  /** Blocks whose projection disagreed but were not localized, because enough wrong entries of the tensor were already located. */
+  failingBlocks: UnresolvedGroup[];
   /** Entries not reached before the hard time limit. */
   skipped: number;
 }

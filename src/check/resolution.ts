@@ -20,7 +20,8 @@ export function coverageShortfall(tensor: TensorReport, gradientScale: number): 
     const entries = coverage.unlocalized.reduce((n, group) => n + group.entries, 0);
     return `a disagreement over ${entries} of its entries could not be localized`;
   }
-  if (coverage.detectionFloor !== null && !(coverage.detectionFloor <= FLOOR_LIMIT * gradientScale)) {
+  // The floor speaks for screened entries not measured one by one; with every entry measured it says nothing.
+  if (coverage.detectionFloor !== null && coverage.measured < coverage.inScope && !(coverage.detectionFloor <= FLOOR_LIMIT * gradientScale)) {
     return `its projection could only detect single-entry errors above ${coverage.detectionFloor.toPrecision(3)}, more than a tenth of the largest gradient`;
   }
   return null;
@@ -84,6 +85,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
         screened: record.screened,
         detectionFloor: record.detectionFloor,
         unlocalized: record.unlocalized,
+        failingBlocks: record.failingBlocks,
         skipped: record.skipped,
       },
       analytic,

@@ -23,6 +23,11 @@ export function shardEntries(size: number, offset: number, shard: ShardSpec | nu
   return entries;
 }
 
+/** Whether entry `index` of a tensor whose entries start at layer-wide number `offset` belongs to the shard. */
+export function inShard(index: number, offset: number, shard: ShardSpec | null): boolean {
+  return shard === null || (offset + index) % shard.count === shard.index - 1;
+}
+
 export function allEntries(size: number): EntryList {
   const entries = new Uint32Array(size);
   for (let i = 0; i < size; i++) entries[i] = i;

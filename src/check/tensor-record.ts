@@ -11,6 +11,8 @@ export interface TensorRecord {
   tensor: CheckedTensor;
   /** Entries of this tensor the check covers (its shard), ascending. */
   scope: Uint32Array;
+  /** Whether an entry is in `scope`, in constant time. */
+  inScope(index: number): boolean;
   numeric: Float64Array;
   errorEstimate: Float64Array;
   stepUsed: Float64Array;
@@ -27,15 +29,18 @@ export interface TensorRecord {
   /** Largest single-entry error a projection of this tensor could have missed; null without projection. */
   detectionFloor: number | null;
   unlocalized: UnresolvedGroup[];
+  /** Blocks whose projection disagreed, left unlocalized once enough wrong entries were located. */
+  failingBlocks: UnresolvedGroup[];
   /** Entries a mode meant to check but did not reach (the hard time limit). */
   skipped: number;
 }
 
-export function createRecord(tensor: CheckedTensor, scope: Uint32Array): TensorRecord {
+export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope: (index: number) => boolean): TensorRecord {
   const size = tensor.view.size;
   return {
     tensor,
     scope,
+    inScope,
     numeric: new Float64Array(size).fill(Number.NaN),
     errorEstimate: new Float64Array(size).fill(Number.NaN),
     stepUsed: new Float64Array(size).fill(Number.NaN),
@@ -47,6 +52,7 @@ export function createRecord(tensor: CheckedTensor, scope: Uint32Array): TensorR
     screened: 0,
     detectionFloor: null,
     unlocalized: [],
+    failingBlocks: [],
     skipped: 0,
   };
 }

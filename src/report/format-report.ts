@@ -16,10 +16,48 @@ interface LabelledFailure {
   failure: EntryFailure;
 }
 
-/** All failing entries across tensors, worst first (the order of `compareFailures`). */
-export function worstFailures(report: GradientReport): LabelledFailure[] {
-  const all = report.tensors.flatMap((tensor) => tensor.failures.map((failure) => ({ tensor: tensor.name, failure })));
-  return all.sort((a, b) => compareFailures(a.failure, b.failure));
+/**
+ * The `limit` worst failing entries across tensors (the order of `compareFailures`). Each tensor's
+ * failures are already sorted, so only the first `limit` of each can be among them: a report with
+ * a million failures is not sorted again to print ten.
+ */
+export function worstFailures(report: GradientReport, limit = Infinity): LabelledFailure[] {
+  const candidates = report.tensors.flatMap((tensor) => tensor.failures.slice(0, limit).map((failure) => ({ tensor: tensor.name, failure })));
+  return candidates.sort((a, b) => compareFailures(a.failure, b.failure)).slice(0, limit);
+}
+
+/** How a check covered its entries, for headlines: everything measured, or a projection, a sample, a shard. */
+function coverageHeadline(report: GradientReport): string | null {
+  const inScope = report.tensors.reduce((n, t) => n + t.coverage.inScope, 0);
+  const measured = report.tensors.reduce((n, t) => n + t.coverage.measured, 0);
+  const shard = report.mode.shard === null ? '' : ` of shard ${report.mode.shard.index}/${report.mode.shard.count}`;
+  if (report.mode.kind === 'projection') {
+    return `No gradient entry disagrees among the ${inScope} entries${shard} screened by projection with localization (${measured} measured one by one)`;
+  }
+  if (report.mode.kind === 'sample') return `All ${measured} entries measured (a sample of the ${inScope}${shard}) agree with finite differences`;
+  if (report.mode.shard !== null) return `All ${inScope} gradient entries${shard} agree with finite differences`;
+  return null;
+}
+
+/** The mode, when it is not the plain exhaustive check of every entry. */
+function modeLine(report: GradientReport): string | null {
+  const { mode } = report;
+  const shard = mode.shard === null ? '' : `, shard ${mode.shard.index} of ${mode.shard.count}`;
+  if (mode.kind === 'projection') return `Mode: projection with localization, blocks of ${mode.blockSize} entries${shard} (${mode.reason}).`;
+  if (mode.kind === 'sample') return `Mode: a seeded sample of entries measured one by one${shard} (${mode.reason}).`;
+  return mode.shard === null ? null : `Mode: exhaustive${shard} (${mode.reason}).`;
+}
+
+/** Coverage of a tensor not measured entry by entry: how many were, and the projection's floor. */
+function coverageNote(tensor: TensorReport): string {
+  const { coverage } = tensor;
+  if (coverage.measured >= coverage.inScope && coverage.inScope === tensor.size) return '';
+  const parts = [`measured ${coverage.measured} of ${coverage.inScope}`];
+  if (coverage.detectionFloor !== null) parts.push(`projection floor ${formatNumber(coverage.detectionFloor)}`);
+  if (coverage.failingBlocks.length > 0) parts.push(`${coverage.failingBlocks.length} failing blocks not localized`);
+  if (coverage.unlocalized.length > 0) parts.push(`${coverage.unlocalized.length} disagreements not localized`);
+  if (coverage.skipped > 0) parts.push(`${coverage.skipped} not reached`);
+  return `  [${parts.join('; ')}]`;
 }
 
 function settingsLine(report: GradientReport): string {
@@ -52,7 +90,7 @@ function tensorLine(tensor: TensorReport, nameWidth: number, statusWidth: number
   const shape = (tensor.ragged ? `ragged(${tensor.size})` : formatPosition(tensor.shape)).padEnd(10);
   const status = tensorStatus(tensor);
   const kinks = tensor.kinks.length > 0 ? `, ${tensor.kinks.length} at kinks` : '';
-  return `  ${name}  ${shape}  ${status.padEnd(statusWidth)}  normalized error ${formatNumber(tensor.normalizedError)} (${bandLabel(tensor)})${kinks}`;
+  return `  ${name}  ${shape}  ${status.padEnd(statusWidth)}  normalized error ${formatNumber(tensor.normalizedError)} (${bandLabel(tensor)})${kinks}${coverageNote(tensor)}`;
 }
 
 function failureLine(entry: LabelledFailure, labelWidth: number): string {
@@ -89,13 +127,16 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
         `so a wrong gradient there would not show; no resolved entry disagrees (${settingsLine(report)}).`,
     );
   } else if (report.pass) {
-    lines.push(`All ${totalEntries} gradient entries agree with finite differences (${settingsLine(report)}).`);
+    const headline = coverageHeadline(report) ?? `All ${totalEntries} gradient entries agree with finite differences`;
+    lines.push(`${headline} (${settingsLine(report)}).`);
   } else {
     const failingTensors = report.tensors.filter((t) => !t.pass).length;
     lines.push(
       `${failingEntries} of ${totalEntries} gradient entries disagree, in ${failingTensors} of ${report.tensors.length} tensors (${settingsLine(report)}).`,
     );
   }
+  const mode = modeLine(report);
+  if (mode !== null) lines.push(mode);
   for (const problem of report.problems) lines.push(`  ✗ ${problem.message}`);
   if (report.tensors.length > 0) {
     lines.push('');
@@ -105,13 +146,21 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     const overallBand = report.verdict === 'inconclusive' ? 'unresolved' : report.band;
     lines.push(`  overall normalized error ${formatNumber(report.normalizedError)} (${overallBand})`);
   }
-  const worst = worstFailures(report);
-  if (worst.length > 0) {
+  const shown = worstFailures(report, maxEntries);
+  if (shown.length > 0) {
     lines.push('', 'Worst entries:');
-    const shown = worst.slice(0, maxEntries);
     const labelWidth = Math.max(...shown.map((e) => entryLabel(e.tensor, e.failure.position).length));
     for (const entry of shown) lines.push(failureLine(entry, labelWidth));
-    if (worst.length > shown.length) lines.push(`  … and ${worst.length - shown.length} more`);
+    if (failingEntries > shown.length) lines.push(`  … and ${failingEntries - shown.length} more`);
+  }
+  const failingBlocks = report.tensors.flatMap((t) => t.coverage.failingBlocks.map((block) => ({ tensor: t.name, block })));
+  if (failingBlocks.length > 0) {
+    const entries = failingBlocks.reduce((n, { block }) => n + block.entries, 0);
+    lines.push(
+      '',
+      `${failingBlocks.length} more blocks (${entries} entries) disagree in projection and were not localized, as enough wrong entries were already located ` +
+        `(first: ${entryLabel(failingBlocks[0].tensor, failingBlocks[0].block.first)} to ${entryLabel(failingBlocks[0].tensor, failingBlocks[0].block.last)}).`,
+    );
   }
   const causes = report.tensors.filter((t) => !t.pass).map((t) => [t.name, likelyCause(t)] as const);
   if (causes.some(([, cause]) => cause !== null)) {
@@ -172,7 +221,7 @@ export function failureDiff(report: GradientReport, options: FormatOptions = {})
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const actual: Record<string, number> = {};
   const expected: Record<string, number> = {};
-  for (const { tensor, failure } of worstFailures(report).slice(0, maxEntries)) {
+  for (const { tensor, failure } of worstFailures(report, maxEntries)) {
     const label = entryLabel(tensor, failure.position);
     // Defined, not assigned: a tensor named `__proto__` must become a key, not a prototype.
     Object.defineProperty(actual, label, { value: failure.analytic, enumerable: true, writable: true, configurable: true });

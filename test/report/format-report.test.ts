@@ -104,7 +104,7 @@ describe('likelyCause', () => {
     ragged: false,
     negligible: 0,
     inconclusive: [],
-    coverage: { inScope: analytic.length, measured: analytic.length, screened: 0, detectionFloor: null, unlocalized: [], skipped: 0 },
+    coverage: { inScope: analytic.length, measured: analytic.length, screened: 0, detectionFloor: null, unlocalized: [], failingBlocks: [], skipped: 0 },
     analytic: Float64Array.from(analytic),
     numeric: Float64Array.from(numeric),
     errorEstimate: new Float64Array(analytic.length),

@@ -7,9 +7,9 @@ import { sampleCount } from '../scope.js';
  * Block size a projection aims for: a direction over m entries carries the tolerance of a sum of m
  * gradients, ≈ tolerance·√m·(typical gradient), so its floor for one wrong entry grows as √m. 1000
  * float64 entries keep that floor near 5e-5 of a typical gradient; float32's tolerance is 1e4 times
- * larger, so 100 entries keep its floor under a tenth of one.
+ * larger, so 32 entries keep its floor near a tenth of a typical gradient.
  */
-const TARGET_BLOCK: Record<Dtype, number> = { float64: 1000, float32: 100 };
+const TARGET_BLOCK: Record<Dtype, number> = { float64: 1000, float32: 32 };
 
 /** Shares of the planned calls: directions over blocks, entries measured at random, localizing what disagrees. */
 const SCREENING_SHARE = 0.6;
@@ -63,26 +63,29 @@ export function planCheck(facts: PlanFacts): Plan {
       expectedMeasurements: counts.reduce((a, b) => a + b, 0),
     };
   }
+  const explicitSample = (): number[] => facts.entriesInScope.map((n) => (n === 0 || facts.sample === null ? 0 : sampleCount(facts.sample, n)));
+  const planProjection = (blockSize: number, sampleCounts: number[], reason: string): Plan => {
+    const directions = facts.entriesInScope.reduce((n, entries) => n + Math.ceil(entries / blockSize), 0);
+    return { kind: 'projection', reason, blockSize, sampleCounts, expectedMeasurements: directions + sampleCounts.reduce((a, b) => a + b, 0) };
+  };
+  // An explicit projection is reproducible: fixed blocks, and only the sample asked for.
+  if (facts.mode === 'projection') return planProjection(TARGET_BLOCK[facts.dtype], explicitSample(), "mode: 'projection' was given");
+
   const affordable = Math.min(facts.maxEvaluations, facts.maxSeconds / Math.max(facts.secondsPerCall, 1e-9));
   const budget = Math.max(0, affordable - facts.callsUsed - MIN_CENTER_CHECKS);
   const exhaustiveCalls = facts.callsPerEntry * total;
   const seconds = (n: number): string => `≈ ${formatNumber(n * facts.secondsPerCall)} s`;
-  if (facts.mode === 'auto' && exhaustiveCalls <= budget) {
+  if (exhaustiveCalls <= budget) {
     return exhaustive(`auto: about ${calls(exhaustiveCalls)} forward calls (${seconds(exhaustiveCalls)}) fit the budget`);
   }
   const blocks = Math.max(1, Math.floor((SCREENING_SHARE * budget) / CALLS_PER_DIRECTION));
   const blockSize = Math.max(TARGET_BLOCK[facts.dtype], Math.ceil(total / blocks));
-  const sampleCounts =
-    facts.sample !== null
-      ? facts.entriesInScope.map((n) => (n === 0 ? 0 : sampleCount(facts.sample as number, n)))
-      : proportionalSample(facts.entriesInScope, Math.floor((SAMPLE_SHARE * budget) / facts.callsPerEntry));
-  const reason =
-    facts.mode === 'projection'
-      ? "mode: 'projection' was given"
-      : `auto: exhaustive would need about ${calls(exhaustiveCalls)} forward calls (${seconds(exhaustiveCalls)}), ` +
-        `over the budget of ${formatNumber(facts.maxSeconds)} s and ${calls(facts.maxEvaluations)} calls`;
-  const directions = facts.entriesInScope.reduce((n, entries) => n + Math.ceil(entries / blockSize), 0);
-  return { kind: 'projection', reason, blockSize, sampleCounts, expectedMeasurements: directions + sampleCounts.reduce((a, b) => a + b, 0) };
+  return planProjection(
+    blockSize,
+    proportionalSample(facts.entriesInScope, Math.floor((SAMPLE_SHARE * budget) / facts.callsPerEntry)),
+    `auto: exhaustive would need about ${calls(exhaustiveCalls)} forward calls (${seconds(exhaustiveCalls)}), ` +
+      `over the budget of ${formatNumber(facts.maxSeconds)} s and ${calls(facts.maxEvaluations)} calls`,
+  );
 }
 
 /** `count` entries shared in proportion to tensor size, at least one per non-empty tensor. */

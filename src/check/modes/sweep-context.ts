@@ -11,4 +11,8 @@ export interface SweepContext extends MeasureContext {
   seed: number;
   /** The layer's gradient scale (see gradient-scale-probe.ts), 0 until probed. */
   gradientScale: number;
+  /** The check's clock, in seconds. */
+  now(): number;
+  /** Loss evaluations (forward calls made by measurements) so far. */
+  lossEvaluations(): number;
 }
