@@ -16,11 +16,11 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface Matchers<R, T = {}> extends GradientMatchers<R> {}
+    interface Matchers<R, T = {}> extends GradientMatchers<R, T> {}
   }
 }
 
 declare module 'expect' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<R> {}
+  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<R, T> {}
 }

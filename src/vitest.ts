@@ -6,5 +6,5 @@ expect.extend(matchers);
 
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
-  interface Matchers<T = any> extends GradientMatchers<T> {}
+  interface Matchers<T = any> extends GradientMatchers<T, T> {}
 }

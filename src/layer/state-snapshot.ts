@@ -23,6 +23,9 @@
  * (0.3–0.9 s for a 1M-element array) and no API lists only the named ones.
  *
  * Proxies are walked through their traps; what a trap refuses is reported, never thrown.
+ *
+ * Tensors of libraries that manage their own memory (tfjs: an engine `dataId` and `dataSync`) are
+ * left alone, see `isEngineTensor`.
  */
 import {
   isAnyArrayBuffer,
@@ -222,7 +225,24 @@ function reverseFrom(items: unknown[], start: number): void {
   for (let i = start, j = items.length - 1; i < j; i++, j--) [items[i], items[j]] = [items[j], items[i]];
 }
 
+/**
+ * A tensor or variable of a library that manages its memory itself (tfjs: a `dataId` handle into
+ * its engine, `dataSync` on the prototype). Putting an old handle back would point it at a buffer
+ * the engine already freed, so such objects are left to their library: their values come back
+ * through the layer's own forward, which the check always makes last, at the original values.
+ */
+function isEngineTensor(target: object): boolean {
+  const handle = getOwnPropertyDescriptor(target, 'dataId');
+  if (handle === undefined || !('value' in handle) || typeof handle.value !== 'object' || handle.value === null) return false;
+  for (let proto = getPrototypeOf(target); proto !== null; proto = getPrototypeOf(proto)) {
+    const method = getOwnPropertyDescriptor(proto, 'dataSync');
+    if (method !== undefined) return 'value' in method && typeof method.value === 'function';
+  }
+  return false;
+}
+
 function saveObject(target: object, place: Place, walk: Walk): void {
+  if (isEngineTensor(target)) return;
   // A Proxy carries none of its target's internal slots: it is an ordinary object seen through traps.
   // Where Proxies cannot be recognised (browsers), any object may be one: verify everything.
   const proxy = isKnownProxy(target);

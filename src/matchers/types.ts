@@ -1,12 +1,31 @@
 import type { GradientCheckOptions } from '../check/options.js';
 
+/** Whether a function type returns a Promise (or any thenable). */
+type ReturnsPromise<F> = F extends (...args: never[]) => infer Result ? (Result extends PromiseLike<unknown> ? true : false) : false;
+
+/**
+ * A layer whose forward or backward returns a Promise gets an awaited matcher. For a received
+ * type that says nothing (`any`), both are allowed.
+ */
+export type IsAsyncLayer<T> = T extends { forward: infer Forward }
+  ? ReturnsPromise<Forward> extends true
+    ? true
+    : T extends { backward: infer Backward }
+      ? ReturnsPromise<Backward>
+      : false
+  : false;
+
+/** What the matcher returns: the runner's own type for sync layers, a Promise to await for async ones. */
+export type GradientMatcherResult<R, T> = IsAsyncLayer<T> extends true ? Promise<void> : R;
+
 /** The matcher's call signatures, shared by the Vitest and Jest type augmentations. */
-export interface GradientMatchers<R = unknown> {
+export interface GradientMatchers<R = unknown, T = unknown> {
   /**
    * Checks the layer's backward pass against central finite differences of a seeded random
    * projection of its output. `epsilon` is `'auto'` (per-entry step) or an absolute step;
    * `tolerance` is relative per entry, on top of the finite difference's own error estimate.
+   * For a layer whose forward or backward returns a Promise, the result is a Promise: await it.
    */
-  toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): R;
-  toHaveCorrectGradients(options: GradientCheckOptions): R;
+  toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): GradientMatcherResult<R, T>;
+  toHaveCorrectGradients(options: GradientCheckOptions): GradientMatcherResult<R, T>;
 }

@@ -7,7 +7,7 @@
 import { thrownMessage } from './thrown-message';
 import { Scale } from '../zoo/protocol/weight-scale';
 import { AffineLayer } from '../zoo/hostile/affine-layer';
-import { DropoutAffine } from '../zoo/hostile/layers';
+import { AsyncAffine, DropoutAffine } from '../zoo/hostile/layers';
 
 /** Parses the `"w[i]": value` lines of the drawn diff: `-` lines are numeric, `+` lines analytic. */
 function diffValues(message: string, sign: '-' | '+'): Record<string, number> {
@@ -111,5 +111,14 @@ describe('toHaveCorrectGradients under Jest (global expect)', () => {
   test('a nondeterministic forward is impossible: the assertion fails and .not throws', () => {
     expect(thrownMessage(() => expect(new DropoutAffine(0.5)).toHaveCorrectGradients())).toContain('no verdict could be reached');
     expect(() => expect(new DropoutAffine(0.5)).not.toHaveCorrectGradients()).toThrow(/deterministic forward/);
+  });
+
+  test('an async layer gets an awaited matcher, typed as a Promise', async () => {
+    const pending: Promise<void> = expect(new AsyncAffine()).toHaveCorrectGradients();
+    await pending;
+    await expect(new AsyncAffine({ bug: 'weight-times-2' })).not.toHaveCorrectGradients();
+    // @ts-expect-error a sync layer's matcher is not a Promise
+    const notPending: Promise<void> = expect(new Scale()).toHaveCorrectGradients();
+    expect(notPending).toBeUndefined();
   });
 });

@@ -423,3 +423,36 @@ describe('snapshotState', () => {
     expect(activation.calls).toBe(1);
   });
 });
+
+describe('tensors of libraries that manage their own memory', () => {
+  /** A stand-in for a tfjs Variable: an engine handle that `assign` replaces (the engine frees the old one). */
+  class EngineVariable {
+    dataId: { id: number };
+    constructor(readonly engine: Map<number, Float32Array>, values: number[]) {
+      this.dataId = { id: engine.size };
+      engine.set(this.dataId.id, Float32Array.from(values));
+    }
+    dataSync(): Float32Array {
+      const data = this.engine.get(this.dataId.id);
+      if (data === undefined) throw new TypeError('read of a freed buffer');
+      return data;
+    }
+    assign(values: number[]): void {
+      this.engine.delete(this.dataId.id);
+      this.dataId = { id: this.engine.size + 100 };
+      this.engine.set(this.dataId.id, Float32Array.from(values));
+    }
+  }
+
+  it('leaves an engine tensor’s handle to its library instead of restoring a freed one', () => {
+    const engine = new Map<number, Float32Array>();
+    const layer = { kernel: new EngineVariable(engine, [1, 2]), cache: [0] };
+    const snapshot = snapshotState(layer);
+    layer.kernel.assign([5, 6]);
+    layer.cache[0] = 9;
+    layer.kernel.assign([1, 2]);
+    expect(snapshot.restore()).toEqual([]);
+    expect(Array.from(layer.kernel.dataSync())).toEqual([1, 2]);
+    expect(layer.cache).toEqual([0]);
+  });
+});

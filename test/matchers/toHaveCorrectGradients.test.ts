@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 import { TrainingModeDropout } from '../zoo/protocol/misbehaving.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
+import { AsyncAffine } from '../zoo/hostile/layers.js';
 
 /** Runs an assertion that must fail and returns the thrown error. */
 function failureOf(assertion: () => void): Error & { actual?: unknown; expected?: unknown } {
@@ -92,5 +93,13 @@ describe('toHaveCorrectGradients under Vitest', () => {
     expect({ layer: new ScaleLayer() }).toEqual({ layer: expect.toHaveCorrectGradients() });
     expect({ layer: new ScaleLayer({ dwFactor: 3 }) }).not.toEqual({ layer: expect.toHaveCorrectGradients() });
     expect.soft(new ScaleLayer()).toHaveCorrectGradients();
+  });
+
+  it('is typed as a Promise for async layers and as the runner\'s own type for sync ones (tsc checks these lines)', async () => {
+    const pending: Promise<void> = expect(new AsyncAffine()).toHaveCorrectGradients();
+    await pending;
+    // @ts-expect-error a sync layer's matcher is not a Promise
+    const notPending: Promise<void> = expect(new ScaleLayer()).toHaveCorrectGradients();
+    expect(notPending).not.toBeInstanceOf(Promise);
   });
 });
