@@ -1,5 +1,5 @@
 import type { Dtype } from '../engine/dtype.js';
-import { errorBand, normalizedError } from '../engine/normalized-error.js';
+import { emptyParts, errorBand, mergeParts, partsToNormalizedError } from '../engine/normalized-error.js';
 import { autoStep } from '../engine/step-size.js';
 import type { ValidatedOptions } from './options.js';
 import type { CheckMode, GradientReport, InconclusiveExplanation, Problem, TensorReport } from './report-types.js';
@@ -43,7 +43,7 @@ function unresolvedEntries(tensor: TensorReport, gradientScale: number): number 
 
 export function buildReport(parts: ReportParts): GradientReport {
   const { problems, settings } = parts;
-  const tensors: TensorReport[] = parts.tensors.map(({ measuredReference: _reference, measuredAnalytic: _analytic, ...tensor }) => ({
+  const tensors: TensorReport[] = parts.tensors.map(({ normParts: _normParts, ...tensor }) => ({
     ...tensor,
     // The explicit opt-in accepts what could not be resolved, never what failed.
     pass: tensor.pass || (settings.allowInconclusive && tensor.failures.length === 0),
@@ -52,16 +52,7 @@ export function buildReport(parts: ReportParts): GradientReport {
     const tensor = tensors.find((t) => t.name === problem.tensor);
     if (tensor !== undefined && problem.severity === 'failure') tensor.pass = false;
   }
-  const measured = parts.tensors.reduce((n, t) => n + t.measuredReference.length, 0);
-  const allReference = new Float64Array(measured);
-  const allAnalytic = new Float64Array(measured);
-  let offset = 0;
-  for (const tensor of parts.tensors) {
-    allReference.set(tensor.measuredReference, offset);
-    allAnalytic.set(tensor.measuredAnalytic, offset);
-    offset += tensor.measuredReference.length;
-  }
-  const overall = normalizedError(allReference, allAnalytic, measured);
+  const overall = partsToNormalizedError(parts.tensors.reduce((all, tensor) => mergeParts(all, tensor.normParts), emptyParts()));
   const verdict = verdictOf(tensors, problems);
   const inconclusiveCount = tensors.reduce((n, t) => n + unresolvedEntries(t, parts.gradientScale), 0);
   return {

@@ -196,7 +196,9 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     // that alias values are refused before anything is reset through them (and again once
     // backward has allocated them).
     assertGradsApart(slots);
-    const beforeFirst = beforeBackward(slots);
+    // Only grads handed out as copies need their values from before the first backward (`+=` layers are then read as a difference).
+    const liveBefore = liveGrads(slots);
+    const beforeFirst = beforeBackward(slots, liveBefore);
     const firstReturned = yield* forwardBackward(
       1,
       slots.map((slot) => gradChannel(slot, 'reset')),
@@ -212,7 +214,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     const gradModes = decideGradModes(slots, live, beforeFirst, afterFirst, afterSecond);
     const channels = slots.map((slot, i) => gradChannel(slot, gradModes[i]));
     const analytic: BackwardGradients = {
-      params: afterFirst.map((values, i) => (gradModes[i] === 'accumulate' ? values.map((v, k) => v - beforeFirst[i][k]) : values)),
+      params: afterFirst.map((values, i) => (gradModes[i] === 'accumulate' ? values.map((v, k) => v - (beforeFirst[i][k] ?? 0)) : values)),
       input: readInputGradient(firstReturned, access, options.checkInput),
     };
     const tensors: CheckedTensor[] = slots.map((slot, i) => ({ name: slot.name, view: slot.value, analytic: analytic.params[i], pick: (g) => g.params[i] }));
@@ -232,7 +234,10 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
       const returned = yield* forwardBackward(scale, channels);
       return { params: channels.map((channel) => channel.collect()), input: readInputGradient(returned, access, options.checkInput) };
     };
-    if (!form.scalar) checkLinearity(tensors, yield* runBackward(2), yield* runBackward(0), dtype, problems);
+    if (!form.scalar) {
+      checkLinearity(tensors, 0, yield* runBackward(0), dtype, problems);
+      checkLinearity(tensors, 2, yield* runBackward(2), dtype, problems);
+    }
 
     let offset = 0;
     const records: TensorRecord[] = tensors.map((tensor) => {
@@ -262,9 +267,10 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
       absoluteTolerance: 0,
       gradientScale: 0,
       seed: options.seed,
-      *evaluateLoss() {
+      forwardCall,
+      lossOf(output) {
         lossEvaluations++;
-        yield* evaluateInto(scratchOutput);
+        readOutputInto(output, form, scratchOutput);
         return lossOf(scratchOutput);
       },
       *afterMeasurement(suspicious) {
@@ -294,7 +300,8 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
       maxSeconds: options.maxSeconds,
     });
     mode = { kind: plan.kind, reason: plan.reason, blockSize: plan.blockSize, shard };
-    if (options.mode !== 'exhaustive' && plan.kind !== 'sample') hardDeadline = started + HARD_LIMIT_FACTOR * options.maxSeconds;
+    // Only the automatic plan can be wrong about the time; an explicit mode runs to its end.
+    if (options.mode === 'auto' && options.sample === null) hardDeadline = started + HARD_LIMIT_FACTOR * options.maxSeconds;
     plannedMeasurements = measurements + plan.expectedMeasurements;
     watch.plan(plannedMeasurements);
     phase = plan.kind;

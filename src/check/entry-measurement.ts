@@ -3,7 +3,7 @@ import { judgeEntry, type EntryVerdict } from '../engine/compare.js';
 import type { Dtype } from '../engine/dtype.js';
 import { autoStep, storedSteps } from '../engine/step-size.js';
 import type { NumericView } from '../layer/numeric-view.js';
-import type { CheckProcess } from './layer-call.js';
+import type { CheckProcess, LayerCall } from './layer-call.js';
 import { OptionsError, type ValidatedOptions } from './options.js';
 import { formatPosition } from './position-text.js';
 
@@ -26,8 +26,10 @@ export interface MeasureContext {
   centerLoss: number;
   /** Model bound on the rounding of one loss sample. */
   lossNoise: number;
-  /** J at the current parameter and input values (one forward call). */
-  evaluateLoss(): CheckProcess<number>;
+  /** The forward call at the current parameter and input values; its result goes to `lossOf`. */
+  forwardCall: LayerCall;
+  /** J from one forward result. (A yield of `forwardCall` and this, rather than a nested generator: the hot loop stays shallow.) */
+  lossOf(output: unknown): number;
   /** The layer's absolute tolerance (tolerance × gradient scale), 0 while the scale is being measured. */
   absoluteTolerance: number;
 }
@@ -88,13 +90,13 @@ export function* measurePerturbation(perturbation: Perturbation, analytic: numbe
     samples.halfSteps = { plus: steps.halfPlus, minus: steps.halfMinus };
     try {
       perturbation.apply(1, scale);
-      samples.plus = yield* context.evaluateLoss();
+      samples.plus = context.lossOf(yield context.forwardCall);
       perturbation.apply(-1, scale);
-      samples.minus = yield* context.evaluateLoss();
+      samples.minus = context.lossOf(yield context.forwardCall);
       perturbation.apply(0.5, scale);
-      samples.plusHalf = yield* context.evaluateLoss();
+      samples.plusHalf = context.lossOf(yield context.forwardCall);
       perturbation.apply(-0.5, scale);
-      samples.minusHalf = yield* context.evaluateLoss();
+      samples.minusHalf = context.lossOf(yield context.forwardCall);
     } finally {
       // Assign the saved values back: θ + h − h need not round to θ.
       perturbation.restore();

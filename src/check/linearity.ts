@@ -6,18 +6,16 @@ import type { Problem } from './report-types.js';
 /** backward must be linear in its upstream gradient; scaling by 2 is exact in binary floating point. */
 const LINEARITY_TOLERANCE: Record<Dtype, number> = { float64: 1e-10, float32: 1e-5 };
 
-/** backward(2r) must equal 2·backward(r) and backward(0) must be 0: a gradient that ignores r fails this for every r. */
-export function checkLinearity(
-  tensors: CheckedTensor[],
-  doubled: BackwardGradients,
-  zero: BackwardGradients,
-  dtype: Dtype,
-  problems: Problem[],
-): void {
+/**
+ * backward(s·r) must equal s·backward(r): backward(0) must be 0 and backward(2r) twice backward(r),
+ * or the gradient ignores (or misapplies) the upstream gradient for every r. Called once per
+ * factor, so only one extra set of gradients is alive at a time; at most one problem per tensor.
+ */
+export function checkLinearity(tensors: CheckedTensor[], factor: 0 | 2, gradients: BackwardGradients, dtype: Dtype, problems: Problem[]): void {
   for (const tensor of tensors) {
-    const twice = tensor.pick(doubled);
-    const none = tensor.pick(zero);
-    if (twice === null || none === null) {
+    if (problems.some((p) => p.kind === 'backward-not-linear' && p.tensor === tensor.name)) continue;
+    const scaled = tensor.pick(gradients);
+    if (scaled === null) {
       problems.push({
         kind: 'backward-not-linear',
         severity: 'failure',
@@ -29,39 +27,18 @@ export function checkLinearity(
     let scale = 0;
     for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
     const slack = LINEARITY_TOLERANCE[dtype] * scale;
-    const notLinear = (index: number, describe: (entry: string) => string): Problem => {
-      const position = tensor.view.position(index);
-      return {
-        kind: 'backward-not-linear',
-        severity: 'failure',
-        tensor: tensor.name,
-        position,
-        message: `The gradient of '${tensor.name}' ${describe(`${tensor.name}${formatPosition(position)}`)}`,
-      };
-    };
     for (let i = 0; i < tensor.analytic.length; i++) {
-      if (Math.abs(none[i]) > slack || Number.isNaN(none[i])) {
-        problems.push(
-          notLinear(
-            i,
-            (entry) =>
-              `is not zero for a zero upstream gradient: at ${entry} backward(0) gives ${none[i]}. ` +
-              'Either the multiply by the upstream gradient is missing, or backward adds a term of its own (weight decay, a regularizer) that belongs in the loss.',
-          ),
-        );
-        break;
-      }
-      if (Math.abs(twice[i] - 2 * tensor.analytic[i]) > slack || Number.isNaN(twice[i])) {
-        problems.push(
-          notLinear(
-            i,
-            (entry) =>
-              `is not linear in the upstream gradient: at ${entry} backward(r) gives ${tensor.analytic[i]} but backward(2r) gives ${twice[i]}. ` +
-              'Is the chain-rule multiply by the upstream gradient missing?',
-          ),
-        );
-        break;
-      }
+      if (!(Math.abs(scaled[i] - factor * tensor.analytic[i]) > slack) && !Number.isNaN(scaled[i])) continue;
+      const position = tensor.view.position(i);
+      const entry = `${tensor.name}${formatPosition(position)}`;
+      const finding =
+        factor === 0
+          ? `is not zero for a zero upstream gradient: at ${entry} backward(0) gives ${scaled[i]}. ` +
+            'Either the multiply by the upstream gradient is missing, or backward adds a term of its own (weight decay, a regularizer) that belongs in the loss.'
+          : `is not linear in the upstream gradient: at ${entry} backward(r) gives ${tensor.analytic[i]} but backward(2r) gives ${scaled[i]}. ` +
+            'Is the chain-rule multiply by the upstream gradient missing?';
+      problems.push({ kind: 'backward-not-linear', severity: 'failure', tensor: tensor.name, position, message: `The gradient of '${tensor.name}' ${finding}` });
+      break;
     }
   }
 }

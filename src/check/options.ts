@@ -44,7 +44,7 @@ export interface GradientCheckOptions {
   shard?: readonly [number, number];
   /** Budget of forward calls for mode 'auto'. Default 100,000. */
   maxEvaluations?: number;
-  /** Budget in seconds for mode 'auto' (planned from the measured speed; a hard stop at 4× it). Default 2. */
+  /** Budget in seconds for mode 'auto' (planned from the measured speed; a hard stop at 4× it; explicit modes are not stopped). Default 2. */
   maxSeconds?: number;
   /** Called during long checks (at most 4 times a second) with the phase and counts. */
   onProgress?: (progress: CheckProgress) => void;

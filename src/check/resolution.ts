@@ -1,16 +1,13 @@
 import { neededErrorEstimate } from '../engine/absolute-tolerance.js';
 import type { Dtype } from '../engine/dtype.js';
-import { errorBand, normalizedError } from '../engine/normalized-error.js';
+import { errorBand, partsToNormalizedError, type NormalizedErrorParts } from '../engine/normalized-error.js';
 import { sortFailures } from './failure-order.js';
 import { FLOOR_LIMIT } from './modes/projection.js';
 import type { TensorReport, UnresolvedEntry } from './report-types.js';
 import type { TensorRecord } from './tensor-record.js';
 
-/**
- * A tensor's report plus what the overall normalized error is computed from: per measured entry,
- * the value the analytic one was measured against, and the analytic value (non-finite as 0).
- */
-export type TensorResult = TensorReport & { measuredReference: Float64Array; measuredAnalytic: Float64Array };
+/** A tensor's report plus the norms the overall normalized error is merged from. */
+export type TensorResult = TensorReport & { normParts: NormalizedErrorParts };
 
 /** Why a tensor is not resolved as a whole (beyond single unresolved entries), or null. */
 export function coverageShortfall(tensor: TensorReport, gradientScale: number): string | null {
@@ -38,7 +35,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
     const { view, analytic, name } = record.tensor;
     const inconclusive: UnresolvedEntry[] = [];
     let negligible = 0;
-    for (const i of record.unresolvedIndices) {
+    for (const { index: i, stepUsed } of record.unresolved) {
       const needed = neededErrorEstimate(analytic[i], record.numeric[i], tolerance, absoluteTolerance);
       if (record.errorEstimate[i] <= needed) {
         negligible++;
@@ -50,22 +47,13 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
           numeric: record.numeric[i],
           errorEstimate: record.errorEstimate[i],
           needed,
-          stepUsed: record.stepUsed[i],
+          stepUsed,
         });
       }
     }
     // Worst first: the entry furthest from being resolved.
     inconclusive.sort((a, b) => b.errorEstimate / b.needed - a.errorEstimate / a.needed);
-    const measuredReference = new Float64Array(record.measured);
-    const measuredAnalytic = new Float64Array(record.measured);
-    let k = 0;
-    for (let i = 0; i < view.size && k < record.measured; i++) {
-      if (Number.isNaN(record.reference[i])) continue;
-      measuredReference[k] = record.reference[i];
-      measuredAnalytic[k] = Number.isFinite(analytic[i]) ? analytic[i] : 0;
-      k++;
-    }
-    const tensorError = normalizedError(measuredReference, measuredAnalytic, record.measured);
+    const tensorError = partsToNormalizedError(record.normParts);
     const report: TensorResult = {
       name,
       shape: [...view.shape],
@@ -91,8 +79,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       analytic,
       numeric: record.numeric,
       errorEstimate: record.errorEstimate,
-      measuredReference,
-      measuredAnalytic,
+      normParts: record.normParts,
     };
     report.pass = report.failures.length === 0 && inconclusive.length === 0 && coverageShortfall(report, gradientScale) === null;
     return report;

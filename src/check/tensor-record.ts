@@ -1,5 +1,6 @@
 import type { CheckedTensor } from './checked-tensor.js';
 import type { Measurement } from './entry-measurement.js';
+import { addToParts, emptyParts, type NormalizedErrorParts } from '../engine/normalized-error.js';
 import type { EntryFailure, KinkEntry, UnresolvedGroup } from './report-types.js';
 
 /**
@@ -15,13 +16,16 @@ export interface TensorRecord {
   inScope(index: number): boolean;
   numeric: Float64Array;
   errorEstimate: Float64Array;
-  stepUsed: Float64Array;
-  /** What the analytic value was measured against (for kinks the nearest end of the interval); NaN where unmeasured. */
-  reference: Float64Array;
+  /**
+   * The norms behind the tensor's normalized error, accumulated as entries are measured: analytic
+   * against what it was measured against (for kinks the nearest end of the interval). No per-entry
+   * copies, so a million-entry check keeps two doubles per entry (numeric, error estimate).
+   */
+  normParts: NormalizedErrorParts;
   failures: EntryFailure[];
   kinks: KinkEntry[];
   /** Passing entries whose error estimate exceeds their relative tolerance (sorted out against the absolute one later). */
-  unresolvedIndices: number[];
+  unresolved: { index: number; stepUsed: number }[];
   /** Entries measured one by one. */
   measured: number;
   /** Entries covered by a passing projection (measured or not). */
@@ -43,11 +47,10 @@ export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope:
     inScope,
     numeric: new Float64Array(size).fill(Number.NaN),
     errorEstimate: new Float64Array(size).fill(Number.NaN),
-    stepUsed: new Float64Array(size).fill(Number.NaN),
-    reference: new Float64Array(size).fill(Number.NaN),
+    normParts: emptyParts(),
     failures: [],
     kinks: [],
-    unresolvedIndices: [],
+    unresolved: [],
     measured: 0,
     screened: 0,
     detectionFloor: null,
@@ -66,9 +69,10 @@ export function recordEntry(record: TensorRecord, index: number, measurement: Me
   const { view, analytic } = record.tensor;
   record.measured++;
   record.numeric[index] = estimate.numeric;
-  record.reference[index] = Number.isFinite(verdict.reference) ? verdict.reference : 0;
   record.errorEstimate[index] = Number.isFinite(estimate.errorEstimate) ? estimate.errorEstimate : Infinity;
-  record.stepUsed[index] = estimate.stepUsed;
+  // Non-finite values count as 0 here: the failure list names them, the norm must stay a number.
+  const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
+  addToParts(record.normParts, finite(verdict.reference), finite(analytic[index]));
   if (verdict.kind === 'kink' && estimate.kink !== null) {
     record.kinks.push({ index, position: view.position(index), analytic: analytic[index], lower: estimate.kink.lower, upper: estimate.kink.upper });
   } else if (!verdict.pass) {
@@ -84,6 +88,6 @@ export function recordEntry(record: TensorRecord, index: number, measurement: Me
       kind: verdict.kind === 'kink-outside' ? 'kink-outside' : verdict.kind === 'non-finite' ? 'non-finite' : 'mismatch',
     });
   } else if (!verdict.resolved) {
-    record.unresolvedIndices.push(index);
+    record.unresolved.push({ index, stepUsed: estimate.stepUsed });
   }
 }

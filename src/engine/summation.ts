@@ -8,7 +8,10 @@ export function compensatedDot(a: ArrayLike<number>, b: ArrayLike<number>, lengt
   for (let i = 0; i < length; i++) {
     const term = a[i] * b[i];
     const next = sum + term;
-    compensation += Math.abs(sum) >= Math.abs(term) ? sum - next + term : term - next + sum;
+    // Knuth's TwoSum: the exact rounding error of sum + term, without the branch of Neumaier's form
+    // (this loop runs over every output on every forward call).
+    const termPart = next - sum;
+    compensation += sum - (next - termPart) + (term - termPart);
     sum = next;
   }
   return sum + compensation;

@@ -128,7 +128,8 @@ export function decideGradModes(
   return slots.map((slot, i) => {
     if (live[i] || afterSecond === null) return 'reset';
     if (bitwiseEqual(afterSecond[i], afterFirst[i])) return 'overwrite';
-    const increment = afterFirst[i].map((v, k) => v - beforeFirst[i][k]);
+    const before = beforeFirst[i].length === afterFirst[i].length ? beforeFirst[i] : new Float64Array(afterFirst[i].length);
+    const increment = afterFirst[i].map((v, k) => v - before[k]);
     const again = afterSecond[i].map((v, k) => v - afterFirst[i][k]);
     const scale = increment.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     // Both increments are one backward(r); they differ only by the rounding of the running sum.
@@ -156,8 +157,9 @@ export function assertGradsApart(slots: ParamSlot[]): void {
   }
 }
 
-export function beforeBackward(slots: ParamSlot[]): Float64Array[] {
-  return slots.map(readGradOrZeros);
+/** The grads before the first backward, for the slots whose grads are not live (zeros elsewhere: they will be reset). */
+export function beforeBackward(slots: ParamSlot[], live: boolean[]): Float64Array[] {
+  return slots.map((slot, i) => (live[i] ? new Float64Array(0) : readGradOrZeros(slot)));
 }
 
 /** The input as the check sees it: a view when it is a numeric container, else why not. */

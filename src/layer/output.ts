@@ -48,10 +48,15 @@ export function readOutputInto(output: unknown, form: OutputForm, target: Float6
     target[0] = output;
     return;
   }
-  if (isFlatTyped(output) || (Array.isArray(output) && typeof output[0] === 'number')) {
-    const flat = output as ArrayLike<number>;
-    if (flat.length !== form.size) throw sizeChanged(flat.length, form.size);
-    for (let i = 0; i < flat.length; i++) target[i] = flat[i];
+  if (isFlatTyped(output)) {
+    if (output.length !== form.size) throw sizeChanged(output.length, form.size);
+    // One native copy (float32 widens exactly): this runs once per forward call.
+    target.set(output);
+    return;
+  }
+  if (Array.isArray(output) && typeof output[0] === 'number') {
+    if (output.length !== form.size) throw sizeChanged(output.length, form.size);
+    for (let i = 0; i < output.length; i++) target[i] = output[i] as number;
     return;
   }
   if (isThenable(output)) silenceRejection(output);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBand, normalizedError } from '../../src/engine/normalized-error.js';
+import { addToParts, emptyParts, errorBand, mergeParts, normalizedError, partsToNormalizedError } from '../../src/engine/normalized-error.js';
 
 describe('normalizedError', () => {
   it('is ‖n − a‖ / (‖n‖ + ‖a‖)', () => {
@@ -12,6 +12,22 @@ describe('normalizedError', () => {
     expect(normalizedError([0, 0], [0, 0], 2)).toBe(0);
     expect(normalizedError([1e200, 1e200], [2e200, 2e200], 2)).toBeCloseTo(1 / 3, 12);
     expect(normalizedError([1e-200, 0], [2e-200, 0], 2)).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe('accumulated norms', () => {
+  it('merge two disjoint halves into the norm of the whole, across wide scales', () => {
+    const values = [3e-150, 4, -12, 1e150, 7e149];
+    const whole = emptyParts();
+    const first = emptyParts();
+    const second = emptyParts();
+    values.forEach((v, i) => {
+      addToParts(whole, v, 2 * v);
+      addToParts(i < 2 ? first : second, v, 2 * v);
+    });
+    expect(partsToNormalizedError(mergeParts(first, second))).toBeCloseTo(partsToNormalizedError(whole), 14);
+    expect(partsToNormalizedError(whole)).toBeCloseTo(1 / 3, 12);
+    expect(partsToNormalizedError(mergeParts(emptyParts(), first))).toBe(partsToNormalizedError(first));
   });
 });
 

@@ -11,9 +11,14 @@ import { sampleCount } from '../scope.js';
  */
 const TARGET_BLOCK: Record<Dtype, number> = { float64: 1000, float32: 32 };
 
-/** Shares of the planned calls: directions over blocks, entries measured at random, localizing what disagrees. */
+/**
+ * Shares of the planned calls: directions over blocks, entries measured at random (the rest is
+ * left for localizing what disagrees). Blocks already screen every entry; the sample adds exact
+ * per-entry checks on a few, so it is kept small and capped per tensor.
+ */
 const SCREENING_SHARE = 0.6;
-const SAMPLE_SHARE = 0.2;
+const SAMPLE_SHARE = 0.1;
+const MAX_SAMPLE_PER_TENSOR = 256;
 /** Forward calls of one direction, growth included on average. */
 const CALLS_PER_DIRECTION = 5;
 
@@ -91,5 +96,5 @@ export function planCheck(facts: PlanFacts): Plan {
 /** `count` entries shared in proportion to tensor size, at least one per non-empty tensor. */
 function proportionalSample(entriesInScope: number[], count: number): number[] {
   const total = entriesInScope.reduce((a, b) => a + b, 0);
-  return entriesInScope.map((n) => (n === 0 ? 0 : Math.min(n, Math.max(1, Math.floor((count * n) / Math.max(total, 1))))));
+  return entriesInScope.map((n) => (n === 0 ? 0 : Math.min(n, MAX_SAMPLE_PER_TENSOR, Math.max(1, Math.floor((count * n) / Math.max(total, 1))))));
 }

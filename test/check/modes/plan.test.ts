@@ -27,8 +27,8 @@ describe('planCheck', () => {
     expect(plan.reason).toBe('auto: exhaustive would need about 40,400 forward calls (≈ 40.4 s), over the budget of 2 s and 100,000 calls');
     // 2 s / 1 ms = 2000 calls, less 200 used and 160 re-evaluations: 60 % to directions of 5 calls.
     expect(plan.blockSize).toBe(Math.max(1000, Math.ceil(10_100 / Math.floor((0.6 * 1640) / 5))));
-    // 20 % of 1640 calls at 4 per entry is 82 entries, shared in proportion to size.
-    expect(plan.sampleCounts).toEqual([81, 1]);
+    // 10 % of 1640 calls at 4 per entry is 41 entries, shared in proportion to size.
+    expect(plan.sampleCounts).toEqual([40, 1]);
   });
 
   it('projects when the evaluation budget binds, with float32 blocks of 32 where affordable', () => {
