@@ -235,8 +235,9 @@ function buildView(leaves: LeafRow[], shape: number[] | null, size: number, what
   };
   const uniformLength = shape !== null && rows.length > 0 ? rows[0].length : 0;
   const rowOf = shape !== null && uniformLength > 0 ? (index: number): number => (index / uniformLength) | 0 : locate;
-  const write = (row: FlatNumbers, column: number, index: number, value: number): void => {
-    if (isFlatTyped(row)) {
+  const typedRows = rows.map(isFlatTyped);
+  const write = (row: FlatNumbers, rowIndex: number, column: number, index: number, value: number): void => {
+    if (typedRows[rowIndex]) {
       row[column] = value;
     } else if (!Reflect.set(row, column, value)) {
       throw new ContainerError(
@@ -264,10 +265,15 @@ function buildView(leaves: LeafRow[], shape: number[] | null, size: number, what
           },
     set:
       single !== null
-        ? (index, v) => write(single, index, index, v)
+        ? typedRows[0]
+          ? (index, v) => {
+              // Typed storage cannot refuse a write: the hot path of every perturbation.
+              (single as Float64Array)[index] = v;
+            }
+          : (index, v) => write(single, 0, index, index, v)
         : (index, v) => {
             const r = rowOf(index);
-            write(rows[r], index - rowStarts[r], index, v);
+            write(rows[r], r, index - rowStarts[r], index, v);
           },
     stored,
     readInto: (target) => {
