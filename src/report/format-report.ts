@@ -39,13 +39,13 @@ function coverageHeadline(report: GradientReport): string | null {
   return null;
 }
 
-/** The mode, when it is not the plain exhaustive check of every entry. */
+/** Which mode ran, and why. */
 function modeLine(report: GradientReport): string | null {
   const { mode } = report;
   const shard = mode.shard === null ? '' : `, shard ${mode.shard.index} of ${mode.shard.count}`;
   if (mode.kind === 'projection') return `Mode: projection with localization, blocks of ${mode.blockSize} entries${shard} (${mode.reason}).`;
   if (mode.kind === 'sample') return `Mode: a seeded sample of entries measured one by one${shard} (${mode.reason}).`;
-  return mode.shard === null ? null : `Mode: exhaustive${shard} (${mode.reason}).`;
+  return `Mode: exhaustive, every entry measured one by one${shard} (${mode.reason}).`;
 }
 
 /** Coverage of a tensor not measured entry by entry: how many were, and the projection's floor. */

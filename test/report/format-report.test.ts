@@ -12,9 +12,10 @@ import type { TensorReport } from '../../src/check/report-types.js';
 
 describe('formatReport', () => {
   it('locks the full text of a failing report under a fixed seed', () => {
-    const report = checkGradients(new ScaleLayer({ dwFactor: 0.5 }), { seed: 1 });
+    const report = checkGradients(new ScaleLayer({ dwFactor: 0.5 }), { seed: 1, mode: 'exhaustive' });
     expect(formatReport(report, { maxEntries: 3 })).toMatchInlineSnapshot(`
       "6 of 18 gradient entries disagree, in 1 of 3 tensors (seed 1, float64 defaults (epsilon auto = 6.1e-6·max(1, |θ|), tolerance 1e-6), Richardson).
+      Mode: exhaustive, every entry measured one by one (mode: 'exhaustive' was given).
 
         w      [6]         6 of 6 wrong      normalized error 0.3333 (bug)
         c      [6]         ok                normalized error 2.16e-11 (correct)

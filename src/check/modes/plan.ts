@@ -79,7 +79,11 @@ export function planCheck(facts: PlanFacts): Plan {
   const affordable = Math.min(facts.maxEvaluations, facts.maxSeconds / Math.max(facts.secondsPerCall, 1e-9));
   const budget = Math.max(0, affordable - facts.callsUsed - MIN_CENTER_CHECKS);
   const exhaustiveCalls = facts.callsPerEntry * total;
-  const seconds = (n: number): string => `≈ ${formatNumber(n * facts.secondsPerCall)} s`;
+  // An estimate: two digits say all it knows.
+  const seconds = (n: number): string => {
+    const estimate = n * facts.secondsPerCall;
+    return estimate < 0.01 ? '< 0.01 s' : `≈ ${formatNumber(Number(estimate.toPrecision(2)))} s`;
+  };
   if (exhaustiveCalls <= budget) {
     return exhaustive(`auto: about ${calls(exhaustiveCalls)} forward calls (${seconds(exhaustiveCalls)}) fit the budget`);
   }

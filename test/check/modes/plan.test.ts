@@ -18,13 +18,13 @@ describe('planCheck', () => {
   it('is exhaustive where the estimated calls fit both budgets', () => {
     const plan = planCheck(facts({ secondsPerCall: 1e-5 }));
     expect(plan).toMatchObject({ kind: 'exhaustive', blockSize: null, sampleCounts: null, expectedMeasurements: 10_100 });
-    expect(plan.reason).toBe('auto: about 40,400 forward calls (≈ 0.404 s) fit the budget');
+    expect(plan.reason).toBe('auto: about 40,400 forward calls (≈ 0.4 s) fit the budget');
   });
 
   it('projects with a sample when the time budget binds, naming the estimate and the budget', () => {
     const plan = planCheck(facts({ secondsPerCall: 1e-3 }));
     expect(plan.kind).toBe('projection');
-    expect(plan.reason).toBe('auto: exhaustive would need about 40,400 forward calls (≈ 40.4 s), over the budget of 2 s and 100,000 calls');
+    expect(plan.reason).toBe('auto: exhaustive would need about 40,400 forward calls (≈ 40 s), over the budget of 2 s and 100,000 calls');
     // 2 s / 1 ms = 2000 calls, less 200 used and 160 re-evaluations: 60 % to directions of 5 calls.
     expect(plan.blockSize).toBe(Math.max(1000, Math.ceil(10_100 / Math.floor((0.6 * 1640) / 5))));
     // 10 % of 1640 calls at 4 per entry is 41 entries, shared in proportion to size.
