@@ -166,7 +166,9 @@ describe.concurrent('the packed package in fresh consumer projects', () => {
     const result = await node([bin.vitest, 'run', '--config', 'vitest.config.mjs'], vitestProject);
     const { output } = result;
     expect(result.code, output).toBe(1);
-    expect(output).toMatch(/Tests\s+1 failed \| 1 passed \(2\)/);
+    expect(output).toMatch(/Tests\s+2 failed \| 2 passed \(4\)/);
+    expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
+    expect(output).toContain('FAIL  gradients.test.ts > an async layer with a doubled weight gradient fails');
     expect(output).toMatch(/✓ a correct layer passes/);
     expect(output).toMatch(/× a layer with a doubled weight gradient fails/);
     expect(output).toContain('FAIL  gradients.test.ts > a layer with a doubled weight gradient fails');
@@ -185,7 +187,9 @@ describe.concurrent('the packed package in fresh consumer projects', () => {
     const result = await node([bin.jest, '--config', 'jest.config.cjs'], jestProject);
     const { output } = result;
     expect(result.code, output).toBe(1);
-    expect(output).toMatch(/Tests:\s+1 failed, 1 passed, 2 total/);
+    expect(output).toMatch(/Tests:\s+2 failed, 2 passed, 4 total/);
+    expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
+    expect(output).toContain('● an async layer with a doubled weight gradient fails');
     expect(output).toMatch(/✓ a correct layer passes/);
     expect(output).toMatch(/✕ a layer with a doubled weight gradient fails/);
     expect(output).toContain('● a layer with a doubled weight gradient fails');

@@ -30,3 +30,34 @@ export class Scale {
     return g.map((v, i) => v * this.w[i]);
   }
 }
+
+/** The same layer behind async forward and backward (a device read-back): gets an awaited matcher. */
+export class AsyncScale {
+  private readonly inner: Scale;
+
+  constructor(dwFactor = 1) {
+    this.inner = new Scale(dwFactor);
+  }
+
+  get params(): Record<string, Float64Array> {
+    return this.inner.params;
+  }
+
+  get grads(): Record<string, Float64Array> {
+    return this.inner.grads;
+  }
+
+  sampleInput(): Float64Array {
+    return this.inner.sampleInput();
+  }
+
+  async forward(x: Float64Array): Promise<Float64Array> {
+    await Promise.resolve();
+    return this.inner.forward(x);
+  }
+
+  async backward(g: Float64Array): Promise<Float64Array> {
+    await Promise.resolve();
+    return this.inner.backward(g);
+  }
+}
