@@ -1,7 +1,7 @@
 import { unitRoundoff } from '../engine/dtype.js';
 import { firstDifference } from '../engine/first-difference.js';
 import { createRng } from '../engine/rng.js';
-import { absoluteDot, compensatedDot } from '../engine/summation.js';
+import { absoluteDot, differenceDot } from '../engine/summation.js';
 import { containerLike, deepCopy } from '../layer/container-copy.js';
 import {
   assertGradsApart,
@@ -165,8 +165,11 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
   const projection = new Float64Array(form.size);
   if (form.scalar) projection[0] = 1;
   else for (let i = 0; i < form.size; i++) projection[i] = form.float32 ? Math.fround(rng.normal()) : rng.normal();
-  const lossOf = (values: Float64Array): number => (form.scalar ? values[0] : compensatedDot(values, projection, form.size));
-  const centerLoss = lossOf(baseOutput);
+  // Samples are J − J₀, the loss's change from the unperturbed point: every estimate uses only
+  // differences of samples, and the change is computed exactly where J itself would round.
+  const lossChange = (values: ArrayLike<number>): number =>
+    form.scalar ? (values[0] as number) - baseOutput[0] : differenceDot(values, baseOutput, projection, form.size);
+  const centerLoss = 0;
   const lossNoise = LOSS_NOISE_FACTOR * unitRoundoff(dtype) * absoluteDot(baseOutput, projection, form.size);
 
   // Deep: the layer may reuse (and overwrite) its output object on the next forward.
@@ -270,8 +273,12 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
       forwardCall,
       lossOf(output) {
         lossEvaluations++;
+        // Typed outputs are read in place: this runs once per forward call.
+        if (!form.scalar && (output instanceof Float64Array || output instanceof Float32Array) && output.length === form.size) {
+          return lossChange(output);
+        }
         readOutputInto(output, form, scratchOutput);
-        return lossOf(scratchOutput);
+        return lossChange(scratchOutput);
       },
       *afterMeasurement(suspicious) {
         measurements++;

@@ -22,13 +22,13 @@ export interface MeasureContext {
   dtype: Dtype;
   options: ValidatedOptions;
   tolerance: number;
-  /** J at the unperturbed point. */
+  /** The sample at the unperturbed point (0: samples are the loss's change from it). */
   centerLoss: number;
   /** Model bound on the rounding of one loss sample. */
   lossNoise: number;
   /** The forward call at the current parameter and input values; its result goes to `lossOf`. */
   forwardCall: LayerCall;
-  /** J from one forward result. (A yield of `forwardCall` and this, rather than a nested generator: the hot loop stays shallow.) */
+  /** J − J₀ from one forward result. (A yield of `forwardCall` and this, rather than a nested generator: the hot loop stays shallow.) */
   lossOf(output: unknown): number;
   /** The layer's absolute tolerance (tolerance × gradient scale), 0 while the scale is being measured. */
   absoluteTolerance: number;

@@ -23,3 +23,15 @@ export function absoluteDot(a: ArrayLike<number>, b: ArrayLike<number>, length: 
   for (let i = 0; i < length; i++) sum += Math.abs(a[i] * b[i]);
   return sum;
 }
+
+/**
+ * Σ w[i]·(values[i] − base[i]): the change of the projected loss from the unperturbed outputs.
+ * Differencing first keeps the sum small: y − y₀ is exact for nearby values (Sterbenz), so the
+ * rounding left is u·Σ|w·(y − y₀)|, far below that of two large compensated sums subtracted, and
+ * a plain loop does it.
+ */
+export function differenceDot(values: ArrayLike<number>, base: ArrayLike<number>, weights: ArrayLike<number>, length: number): number {
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += weights[i] * (values[i] - base[i]);
+  return sum;
+}

@@ -18,13 +18,13 @@ describe('formatReport', () => {
       Mode: exhaustive, every entry measured one by one (mode: 'exhaustive' was given).
 
         w      [6]         6 of 6 wrong      normalized error 0.3333 (bug)
-        c      [6]         ok                normalized error 2.16e-11 (correct)
-        input  [6]         ok                normalized error 2.43e-11 (correct)
+        c      [6]         ok                normalized error 1.54e-11 (correct)
+        input  [6]         ok                normalized error 2.23e-11 (correct)
         overall normalized error 0.1911 (bug)
 
       Worst entries:
         w[5]  analytic     -1.374  numeric     -2.749 ±3.01e-9  error     1.374  allowed 2.75e-6
-        w[1]  analytic      1.216  numeric      2.432 ±2.01e-9  error     1.216  allowed 2.43e-6
+        w[1]  analytic      1.216  numeric         2.432 ±2e-9  error     1.216  allowed 2.43e-6
         w[2]  analytic     0.7656  numeric       1.531 ±1.5e-9  error    0.7656  allowed 1.53e-6
         … and 3 more
 
