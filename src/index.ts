@@ -20,4 +20,4 @@ export { formatReport, failureDiff, type FormatOptions } from './report/format-r
 export { likelyCause } from './report/likely-cause.js';
 export { reportToJSON } from './report/to-json.js';
 export { matchers, jestMatchers } from './matchers/index.js';
-export type { GradientMatchers } from './matchers/types.js';
+export type { AsymmetricGradientMatchers, GradientMatcherResult, GradientMatchers, IsAsyncLayer } from './matchers/types.js';

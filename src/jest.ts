@@ -1,26 +1,29 @@
-import type {} from 'expect';
 import { jestMatchers } from './matchers/index.js';
-import type { GradientMatchers } from './matchers/types.js';
+import type { AsymmetricGradientMatchers, GradientMatchers } from './matchers/types.js';
 
 /** Jest injects `expect` as a global in setup files (setupFilesAfterEnv). */
 const jestExpect = (globalThis as { expect?: { extend(matchers: object): void } }).expect;
 if (jestExpect === undefined || typeof jestExpect.extend !== 'function') {
   throw new Error(
     "expect-gradcheck/jest found no global expect. Load it from Jest's setupFilesAfterEnv, e.g. " +
-      "setupFilesAfterEnv: ['expect-gradcheck/jest'].",
+      "setupFilesAfterEnv: ['expect-gradcheck/jest'], or use expect-gradcheck/jest-globals with @jest/globals.",
   );
 }
 jestExpect.extend(jestMatchers);
 
+/*
+ * Types for Jest's global `expect` (@types/jest 24 to 30, all with `jest.Matchers<R, T>`). Users of
+ * `import { expect } from '@jest/globals'` or the standalone `expect` package use
+ * `expect-gradcheck/jest-globals`, whose `declare module 'expect'` needs that package resolvable.
+ */
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface Matchers<R, T = {}> extends GradientMatchers<R, T> {}
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Expect extends AsymmetricGradientMatchers {}
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface InverseAsymmetricMatchers extends AsymmetricGradientMatchers {}
   }
-}
-
-declare module 'expect' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<R, T> {}
 }

@@ -1,10 +1,23 @@
 import { expect } from 'vitest';
 import { matchers } from './matchers/index.js';
-import type { GradientMatchers } from './matchers/types.js';
+import type { AsymmetricGradientMatchers, GradientMatchers } from './matchers/types.js';
 
 expect.extend(matchers);
 
+/*
+ * Types for Vitest 3 and 4, whose assertions extend the global `jest.Matchers<void, T>` (Vitest
+ * 3.2 and 4 also have `Matchers<T>`, but 3.0 and 3.1 do not, and Vitest 5 declares `Matchers<R, T>`
+ * instead: one file cannot merge with both, so Vitest 5 has its own, `expect-gradcheck/vitest-5`).
+ */
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Matchers<R, T = {}> extends GradientMatchers<R, T> {}
+  }
+}
+
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
-  interface Matchers<T = any> extends GradientMatchers<T, T> {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AsymmetricMatchersContaining extends AsymmetricGradientMatchers {}
 }

@@ -29,3 +29,9 @@ export interface GradientMatchers<R = unknown, T = unknown> {
   toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): GradientMatcherResult<R, T>;
   toHaveCorrectGradients(options: GradientCheckOptions): GradientMatcherResult<R, T>;
 }
+
+/** The asymmetric form, `expect.toHaveCorrectGradients()` inside `toEqual(…)`: same arguments, an asymmetric matcher as result. */
+export interface AsymmetricGradientMatchers {
+  toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): unknown;
+  toHaveCorrectGradients(options: GradientCheckOptions): unknown;
+}

@@ -1,0 +1,18 @@
+import type {} from 'expect';
+import { expect } from '@jest/globals';
+import { jestMatchers } from './matchers/index.js';
+import type { AsymmetricGradientMatchers, GradientMatchers } from './matchers/types.js';
+
+expect.extend(jestMatchers);
+
+/*
+ * Types for `import { expect } from '@jest/globals'` and the standalone `expect` package (Jest 29
+ * and 30, whose `Matchers<R, T>` this merges with). `expect` must be resolvable from this package:
+ * under strict pnpm, add it as a dev dependency at your Jest's version.
+ */
+declare module 'expect' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientMatchers<R, T> {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AsymmetricMatchers extends AsymmetricGradientMatchers {}
+}
