@@ -19,5 +19,6 @@ export type { Layer, NumericContainer, ParamRecord, TensorLike } from './layer/p
 export { formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
 export { likelyCause } from './report/likely-cause.js';
 export { reportToJSON } from './report/to-json.js';
+export { reportChecksTo } from './report/ci-report.js';
 export { matchers, jestMatchers } from './matchers/index.js';
 export type { AsymmetricGradientMatchers, GradientMatcherResult, GradientMatchers, IsAsyncLayer } from './matchers/types.js';

@@ -21,6 +21,9 @@ export interface MatcherContextLike {
   isNot?: boolean;
   promise?: string;
   utils: MatcherUtilsLike;
+  /** Both runners name the running test and its file (for CI reports). */
+  currentTestName?: string;
+  testPath?: string;
 }
 
 export interface MatcherResult {

@@ -6,6 +6,7 @@ import { ContainerError } from '../layer/numeric-view.js';
 import { InputError } from '../layer/input.js';
 import { LayerProtocolError } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
+import { writeCiReport } from '../report/ci-report.js';
 import { formatNumber } from '../report/format-number.js';
 import { failureDiff, formatReport } from '../report/format-report.js';
 import type { MatcherContextLike, MatcherResult } from './matcher-context.js';
@@ -52,7 +53,10 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     const isNot = this.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: this.promise });
     const summary = (value: unknown): string => summarizeReceived(value, utils.printReceived, utils.RECEIVED_COLOR);
-    const resultFor = (report: GradientReport): MatcherResult => resultForReport(report, { hint, isNot, utils });
+    const resultFor = (report: GradientReport): MatcherResult => {
+      writeCiReport(report, { testName: this.currentTestName, testPath: this.testPath });
+      return resultForReport(report, { hint, isNot, utils });
+    };
     const usageError = (what: string, name: string, value: unknown): Error =>
       new TypeError(`${hint}\n\nMatcher error: ${what}\n\n${utils.printWithType(name, value, summary)}`);
     /** Usage errors become matcher errors; the layer's own errors (and a layer the check could not put back) pass through untouched, stack and all. */

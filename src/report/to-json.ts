@@ -4,6 +4,7 @@ import type { GradientReport } from '../check/report-types.js';
 export function reportToJSON(report: GradientReport): unknown {
   const finite = (value: number): number | string => (Number.isFinite(value) ? value : String(value));
   return {
+    mode: report.mode,
     pass: report.pass,
     verdict: report.verdict,
     normalizedError: report.normalizedError,
@@ -29,6 +30,7 @@ export function reportToJSON(report: GradientReport): unknown {
       band: tensor.band,
       kinks: tensor.kinks,
       ragged: tensor.ragged,
+      coverage: { ...tensor.coverage, detectionFloor: tensor.coverage.detectionFloor === null ? null : finite(tensor.coverage.detectionFloor) },
       negligible: tensor.negligible,
       inconclusive: tensor.inconclusive.map((entry) => ({
         ...entry,
