@@ -20,5 +20,17 @@ export { formatReport, failureDiff, type FormatOptions } from './report/format-r
 export { likelyCause } from './report/likely-cause.js';
 export { reportToJSON } from './report/to-json.js';
 export { reportChecksTo } from './report/ci-report.js';
+export {
+  fromTfjs,
+  type TfjsGradients,
+  type TfjsInput,
+  type TfjsLayer,
+  type TfjsLayerSpec,
+  type TfjsNamespace,
+  type TfjsReadback,
+  type TfjsTensor,
+  type TfjsValues,
+  type TfjsVariable,
+} from './adapters/tfjs.js';
 export { matchers, jestMatchers } from './matchers/index.js';
 export type { AsymmetricGradientMatchers, GradientMatcherResult, GradientMatchers, IsAsyncLayer } from './matchers/types.js';

@@ -1,0 +1,49 @@
+/**
+ * A dense layer over a batch of rows, y = x·W + b, with its backward pass written by hand:
+ * dW = xᵀ·dy, db = dy summed over the batch, dx = dy·Wᵀ.
+ * Shapes: x [batch][inputs], W [inputs][outputs] (row-major), b [outputs].
+ */
+export class Dense {
+  readonly params: { W: Float64Array; b: Float64Array };
+  readonly grads: { W: Float64Array; b: Float64Array };
+  private x: number[][] = [];
+
+  constructor(
+    readonly inputs: number,
+    readonly outputs: number,
+    /** A classic bug, to see the matcher catch it: the bias gradient of the first sample only. */
+    private readonly bug?: 'bias-first-sample',
+  ) {
+    // Fixed values keep the example reproducible; any finite values work.
+    this.params = {
+      W: Float64Array.from({ length: inputs * outputs }, (_, i) => Math.sin(i + 1) / 2),
+      b: Float64Array.from({ length: outputs }, (_, o) => Math.cos(o + 1) / 4),
+    };
+    this.grads = { W: new Float64Array(inputs * outputs), b: new Float64Array(outputs) };
+  }
+
+  /** The input the gradients are checked at: a batch of 2. */
+  sampleInput(): number[][] {
+    return [0, 1].map((n) => Array.from({ length: this.inputs }, (_, i) => Math.sin(3 * n + i + 0.5)));
+  }
+
+  forward(x: number[][]): number[][] {
+    this.x = x.map((row) => [...row]);
+    const { W, b } = this.params;
+    return x.map((row) => Array.from({ length: this.outputs }, (_, o) => row.reduce((sum, v, i) => sum + v * W[i * this.outputs + o], b[o])));
+  }
+
+  backward(dy: number[][]): number[][] {
+    const { W } = this.params;
+    const { W: dW, b: db } = this.grads;
+    dW.fill(0);
+    db.fill(0);
+    this.x.forEach((row, n) => {
+      for (let o = 0; o < this.outputs; o++) {
+        if (n === 0 || this.bug !== 'bias-first-sample') db[o] += dy[n][o];
+        row.forEach((v, i) => (dW[i * this.outputs + o] += v * dy[n][o]));
+      }
+    });
+    return dy.map((g) => Array.from({ length: this.inputs }, (_, i) => g.reduce((sum, gv, o) => sum + gv * W[i * this.outputs + o], 0)));
+  }
+}
