@@ -7,7 +7,10 @@ export type {
   EntryFailure,
   ErrorBand,
   GradientReport,
+  Diagnosis,
+  DiagnosisKind,
   InconclusiveExplanation,
+  JointKinkFailure,
   KinkEntry,
   Problem,
   TensorCoverage,
@@ -16,8 +19,7 @@ export type {
   UnresolvedGroup,
 } from './check/report-types.js';
 export type { Layer, NumericContainer, ParamRecord, TensorLike } from './layer/protocol.js';
-export { formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
-export { likelyCause } from './report/likely-cause.js';
+export { diffLines, formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
 export { reportToJSON } from './report/to-json.js';
 export { reportChecksTo } from './report/ci-report.js';
 export {

@@ -3,6 +3,7 @@ import { emptyParts, errorBand, mergeParts, partsToNormalizedError } from '../en
 import { autoStep } from '../engine/step-size.js';
 import type { ValidatedOptions } from './options.js';
 import type { CheckMode, GradientReport, InconclusiveExplanation, Problem, TensorReport } from './report-types.js';
+import type { Diagnosis } from './diagnose.js';
 import { coverageShortfall, type TensorResult } from './resolution.js';
 
 /** Everything a report is assembled from. */
@@ -13,6 +14,7 @@ export interface ReportParts {
   settings: GradientReport['settings'];
   gradientScale: number;
   inconclusive: InconclusiveExplanation | null;
+  diagnoses: Diagnosis[];
   forwardCalls: number;
   backwardCalls: number;
   determinismChecks: number;
@@ -24,7 +26,7 @@ export interface ReportParts {
  */
 function verdictOf(tensors: TensorReport[], problems: Problem[]): GradientReport['verdict'] {
   if (problems.some((p) => p.severity === 'impossible')) return 'impossible';
-  if (problems.some((p) => p.severity === 'failure') || tensors.some((t) => t.failures.length > 0)) return 'fail';
+  if (problems.some((p) => p.severity === 'failure') || tensors.some((t) => t.failures.length > 0 || t.jointFailures.length > 0)) return 'fail';
   if (tensors.some((t) => !t.pass)) return 'inconclusive';
   return 'pass';
 }
@@ -46,7 +48,7 @@ export function buildReport(parts: ReportParts): GradientReport {
   const tensors: TensorReport[] = parts.tensors.map(({ normParts: _normParts, ...tensor }) => ({
     ...tensor,
     // The explicit opt-in accepts what could not be resolved, never what failed.
-    pass: tensor.pass || (settings.allowInconclusive && tensor.failures.length === 0),
+    pass: tensor.pass || (settings.allowInconclusive && tensor.failures.length === 0 && tensor.jointFailures.length === 0),
   }));
   for (const problem of problems) {
     const tensor = tensors.find((t) => t.name === problem.tensor);
@@ -67,6 +69,7 @@ export function buildReport(parts: ReportParts): GradientReport {
     negligibleCount: tensors.reduce((n, t) => n + t.negligible, 0),
     inconclusiveCount,
     inconclusive: inconclusiveCount > 0 ? parts.inconclusive : null,
+    diagnoses: parts.diagnoses,
     gradientScale: parts.gradientScale,
     absoluteTolerance: settings.tolerance * parts.gradientScale,
     forwardCalls: parts.forwardCalls,

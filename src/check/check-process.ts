@@ -29,7 +29,9 @@ import { createDeterminismWatch, NondeterminismFound } from './determinism.js';
 import { probeGradientScale } from './gradient-scale-probe.js';
 import { explainInconclusive } from './inconclusive-cause.js';
 import { call, type CheckProcess } from './layer-call.js';
-import { checkLinearity } from './linearity.js';
+import { diagnoseTensor } from './diagnose.js';
+import { batchRowCount, checkLinearity, showsAccumulation, unchangedOn } from './linearity.js';
+import { checkCoupledKinks } from './modes/coupled-kinks.js';
 import { measureEntries } from './modes/exhaustive.js';
 import { planCheck, type Plan } from './modes/plan.js';
 import { projectTensor } from './modes/projection.js';
@@ -140,6 +142,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
       settings,
       gradientScale: 0,
       inconclusive: null,
+      diagnoses: [],
       forwardCalls,
       backwardCalls,
       determinismChecks,
@@ -175,12 +178,11 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
   // Deep: the layer may reuse (and overwrite) its output object on the next forward.
   const outputTemplate = deepCopy(firstOutput);
   /** One forward at the unperturbed point (its output is evidence of determinism too) and one backward(scale·r). */
-  const forwardBackward = function* (scale: number, channels: GradChannel[] | null): CheckProcess<unknown> {
+  const scaledProjection = (scale: number): Float64Array => projection.map((r) => scale * r);
+  const forwardBackward = function* (upstreamValues: Float64Array, channels: GradChannel[] | null): CheckProcess<unknown> {
     if (channels !== null) for (const channel of channels) channel.prepare();
     yield* evaluateInto(scratchOutput);
     watch.compare(scratchOutput, 'before a backward call');
-    const upstreamValues = new Float64Array(form.size);
-    for (let i = 0; i < form.size; i++) upstreamValues[i] = scale * projection[i];
     const upstream = form.scalar ? upstreamValues[0] : containerLike(outputTemplate, upstreamValues);
     const returned = yield call('backward()', () => {
       backwardCalls++;
@@ -203,7 +205,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     const liveBefore = liveGrads(slots);
     const beforeFirst = beforeBackward(slots, liveBefore);
     const firstReturned = yield* forwardBackward(
-      1,
+      scaledProjection(1),
       slots.map((slot) => gradChannel(slot, 'reset')),
     );
     const afterFirst = slots.map((slot) => readGrad(slot));
@@ -211,7 +213,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     const live = liveGrads(slots);
     let afterSecond: Float64Array[] | null = null;
     if (!live.every(Boolean)) {
-      yield* forwardBackward(1, null);
+      yield* forwardBackward(scaledProjection(1), null);
       afterSecond = slots.map((slot) => readGrad(slot));
     }
     const gradModes = decideGradModes(slots, live, beforeFirst, afterFirst, afterSecond);
@@ -233,13 +235,17 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     if (tensors.every((t) => t.view.size === 0)) {
       throw new LayerProtocolError(`Every tensor of the layer (${tensors.map((t) => t.name).join(', ')}) has 0 entries, so there is nothing to check.`);
     }
-    const runBackward = function* (scale: number): CheckProcess<BackwardGradients> {
-      const returned = yield* forwardBackward(scale, channels);
+    const runBackward = function* (upstreamValues: Float64Array): CheckProcess<BackwardGradients> {
+      const returned = yield* forwardBackward(upstreamValues, channels);
       return { params: channels.map((channel) => channel.collect()), input: readInputGradient(returned, access, options.checkInput) };
     };
+    const accumulating = new Set<string>();
     if (!form.scalar) {
-      checkLinearity(tensors, 0, yield* runBackward(0), dtype, problems);
-      checkLinearity(tensors, 2, yield* runBackward(2), dtype, problems);
+      const zeroRun = yield* runBackward(scaledProjection(0));
+      checkLinearity(tensors, 0, zeroRun, dtype, problems);
+      const doubledRun = yield* runBackward(scaledProjection(2));
+      checkLinearity(tensors, 2, doubledRun, dtype, problems);
+      for (const tensor of tensors) if (showsAccumulation(tensor, tensor.pick(zeroRun), tensor.pick(doubledRun), dtype)) accumulating.add(tensor.name);
     }
 
     let offset = 0;
@@ -320,6 +326,18 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     report(true);
 
     const resolved = resolveTensors(records, tolerance, dtype, gradientScale);
+    // Evidence for the diagnoses that takes one more backward: only when something failed.
+    const firstSampleOnly = new Set<string>();
+    const batchRows = batchRowCount(form);
+    if (batchRows > 1 && resolved.some((t) => t.failures.length > 0)) {
+      const firstRowOnly = projection.map((r, i) => (i < form.size / batchRows ? r : 0));
+      const cut = yield* runBackward(firstRowOnly);
+      for (const tensor of tensors) {
+        const result = resolved.find((t) => t.name === tensor.name);
+        if (result !== undefined && result.failures.length > 0 && unchangedOn(result, tensor.pick(cut), dtype)) firstSampleOnly.add(tensor.name);
+      }
+    }
+    const diagnoses = resolved.flatMap((tensor) => diagnoseTensor(tensor, problems, { firstSampleOnly, accumulating }, tolerance));
     return buildReport({
       mode,
       tensors: resolved,
@@ -336,6 +354,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
         lossNoise,
         tensors: resolved,
       }),
+      diagnoses,
       forwardCalls,
       backwardCalls,
       determinismChecks,
@@ -362,4 +381,6 @@ function* runPlan(records: TensorRecord[], plan: Plan, context: SweepContext, en
     const count = plan.sampleCounts?.[tensorIndex] ?? 0;
     if (count > 0) yield* measureEntries(record, sampleEntries(record.scope, count, context.seed, tensorIndex), context);
   }
+  // Kinks are known only once their entries were measured: the joint check comes last.
+  for (const record of records) yield* checkCoupledKinks(record, context);
 }

@@ -26,6 +26,8 @@ export interface Direction {
    * smallest single-entry error that must show.
    */
   weakestWeight: number;
+  /** u_i·h_i per entry of the group: the direction in θ that σ moves along. */
+  displacements: Float64Array;
 }
 
 /**
@@ -60,6 +62,7 @@ export function directionOver(view: NumericView, entries: ArrayLike<number>, wei
   return {
     analytic,
     weakestWeight,
+    displacements: displacement,
     perturbation: {
       steps(scale) {
         const base = (roundingOf(scale) + roundingOf(-scale)) / (2 * scale);

@@ -5,7 +5,7 @@ import { autoStep, storedSteps } from '../engine/step-size.js';
 import type { NumericView } from '../layer/numeric-view.js';
 import type { CheckProcess, LayerCall } from './layer-call.js';
 import { OptionsError, type ValidatedOptions } from './options.js';
-import { formatPosition } from './position-text.js';
+import { entryLabel } from './position-text.js';
 
 /** The largest step growth tried for rounding-limited estimates (rounding falls as 1/h, truncation grows as h²). */
 const MAX_STEP_GROWTH = 64;
@@ -134,7 +134,7 @@ export function entryPerturbation(view: NumericView, index: number, context: Mea
       const half = storedSteps(original, (step * scale) / 2, view.stored);
       if (half.plus <= 0 || half.minus <= 0) {
         throw new OptionsError(
-          `epsilon ${step} is too small for ${name}${formatPosition(view.position(index))} = ${original} in ${view.float32 ? 'float32' : 'float64'} ` +
+          `epsilon ${step} is too small for ${entryLabel(name, view.position(index))} = ${original} in ${view.float32 ? 'float32' : 'float64'} ` +
             "storage: the perturbed value rounds back to the original. Use epsilon: 'auto' or a larger step.",
         );
       }

@@ -6,6 +6,12 @@ import { recordEntry, type TensorRecord } from './tensor-record.js';
 
 /** Entries per tensor the probe measures: enough that one unresolved entry does not hide the scale. */
 export const PROBE_ENTRIES = 8;
+/**
+ * How far down the largest entries the probe goes when none of the first resolved: a backward that
+ * routes the gradient to every tied maximum makes its largest entries all kinks, whose derivative
+ * has no single value.
+ */
+export const PROBE_REACH = 32;
 
 /** Indices of the `count` largest finite |analytic| values, one pass with a small sorted buffer. */
 export function largestEntries(analytic: Float64Array, count: number): number[] {
@@ -51,7 +57,10 @@ export function* probeGradientScale(records: TensorRecord[], context: SweepConte
   let entries = 0;
   for (const record of records) {
     const { view, analytic, name } = record.tensor;
-    for (const index of largestEntries(analytic, PROBE_ENTRIES)) {
+    let measured = 0;
+    let resolvedHere = false;
+    for (const index of largestEntries(analytic, PROBE_REACH)) {
+      if (measured >= PROBE_ENTRIES && resolvedHere) break;
       const started = context.now();
       const callsBefore = context.lossEvaluations();
       const measurement = yield* measureEntry(view, index, analytic[index], context, name);
@@ -60,7 +69,12 @@ export function* probeGradientScale(records: TensorRecord[], context: SweepConte
       calls += used;
       entries++;
       yield* context.afterMeasurement(measurement.suspicious);
-      if (measurement.estimate.kink === null) scale.add(measurement.estimate.numeric, measurement.estimate.errorEstimate, context.tolerance);
+      measured++;
+      if (measurement.estimate.kink === null) {
+        const { numeric, errorEstimate } = measurement.estimate;
+        scale.add(numeric, errorEstimate, context.tolerance);
+        if (Number.isFinite(numeric) && numeric !== 0 && errorEstimate <= context.tolerance * Math.abs(numeric)) resolvedHere = true;
+      }
       if (record.inScope(index)) recordEntry(record, index, measurement);
     }
   }

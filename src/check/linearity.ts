@@ -1,6 +1,6 @@
 import type { Dtype } from '../engine/dtype.js';
 import type { BackwardGradients, CheckedTensor } from './checked-tensor.js';
-import { formatPosition } from './position-text.js';
+import { entryLabel } from './position-text.js';
 import type { Problem } from './report-types.js';
 
 /** backward must be linear in its upstream gradient; scaling by 2 is exact in binary floating point. */
@@ -30,7 +30,7 @@ export function checkLinearity(tensors: CheckedTensor[], factor: 0 | 2, gradient
     for (let i = 0; i < tensor.analytic.length; i++) {
       if (!(Math.abs(scaled[i] - factor * tensor.analytic[i]) > slack) && !Number.isNaN(scaled[i])) continue;
       const position = tensor.view.position(i);
-      const entry = `${tensor.name}${formatPosition(position)}`;
+      const entry = entryLabel(tensor.name, position);
       const finding =
         factor === 0
           ? `is not zero for a zero upstream gradient: at ${entry} backward(0) gives ${scaled[i]}. ` +
@@ -41,4 +41,35 @@ export function checkLinearity(tensors: CheckedTensor[], factor: 0 | 2, gradient
       break;
     }
   }
+}
+
+/**
+ * backward(0) returned the previous gradient and backward(2r) three times it: the layer adds every
+ * backward to a sum it never resets (the checker zeroes the grads it can see, not a hidden sum).
+ */
+export function showsAccumulation(tensor: CheckedTensor, zero: Float64Array | null, doubled: Float64Array | null, dtype: Dtype): boolean {
+  if (zero === null || doubled === null) return false;
+  let scale = 0;
+  for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
+  if (scale === 0) return false;
+  const slack = LINEARITY_TOLERANCE[dtype] * scale;
+  return tensor.analytic.every((a, i) => Math.abs(zero[i] - a) <= slack && Math.abs(doubled[i] - 3 * a) <= 3 * slack);
+}
+
+/** The output's batch: its first axis, when it has more than one. */
+export function batchRowCount(form: { scalar: boolean; shape: number[]; size: number }): number {
+  return form.scalar || form.shape.length < 2 ? 1 : form.shape[0];
+}
+
+/**
+ * The failing entries of a tensor kept their analytic values under another upstream gradient, and
+ * not merely because they are zero under both (an entry backward never writes is unchanged by anything).
+ */
+export function unchangedOn(tensor: { analytic: Float64Array; failures: { index: number }[] }, other: Float64Array | null, dtype: Dtype): boolean {
+  if (other === null) return false;
+  let scale = 0;
+  for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
+  const slack = LINEARITY_TOLERANCE[dtype] * scale;
+  const kept = tensor.failures.every((f) => Math.abs(other[f.index] - tensor.analytic[f.index]) <= slack);
+  return kept && tensor.failures.some((f) => Math.abs(tensor.analytic[f.index]) > slack);
 }

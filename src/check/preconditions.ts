@@ -5,7 +5,7 @@ import type { NumericView } from '../layer/numeric-view.js';
 import type { OutputForm } from '../layer/output.js';
 import type { ParamSlot } from '../layer/params.js';
 import { OptionsError, type ValidatedOptions } from './options.js';
-import { formatPosition } from './position-text.js';
+import { entryLabel, formatPosition } from './position-text.js';
 
 /**
  * What must hold before any finite difference means something: a dtype the storage can honour, a
@@ -41,7 +41,7 @@ export function assertFiniteInput(view: NumericView | null, input: ResolvedInput
   const at = values.findIndex((v) => !Number.isFinite(v));
   if (at >= 0) {
     throw new InputError(
-      `${describeInput(input, view)} holds ${values[at]} at input${formatPosition(view.position(at))}; gradients cannot be checked at a non-finite input. Pass finite values.`,
+      `${describeInput(input, view)} holds ${values[at]} at ${entryLabel('input', view.position(at))}; gradients cannot be checked at a non-finite input. Pass finite values.`,
     );
   }
 }
@@ -49,7 +49,7 @@ export function assertFiniteInput(view: NumericView | null, input: ResolvedInput
 export function assertFiniteOutput(output: Float64Array, form: OutputForm, input: ResolvedInput, view: NumericView | null): void {
   const at = output.findIndex((v) => !Number.isFinite(v));
   if (at < 0) return;
-  const where = form.scalar ? 'a loss of' : `${output[at]} at output${formatPosition(form.position(at))} for`;
+  const where = form.scalar ? 'a loss of' : `${output[at]} at ${entryLabel('output', form.position(at))} for`;
   throw new InputError(
     `forward() returned ${form.scalar ? `${where} ${output[at]} for` : where} ${describeInput(input, view)}, before any perturbation. ` +
       'Either the input does not fit the layer (check its shape and values) or forward is not finite there (log of 0, 0/0, an overflowing exp). ' +

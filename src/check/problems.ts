@@ -1,4 +1,4 @@
-import { formatPosition } from './position-text.js';
+import { entryLabel } from './position-text.js';
 import type { Problem } from './report-types.js';
 
 /** The problems found before or around the comparison, each with the message that explains it. */
@@ -10,7 +10,7 @@ export function forwardMutatesInput(position: number[]): Problem {
     tensor: 'input',
     position,
     message:
-      `forward() changed its input at input${formatPosition(position)}. ` +
+      `forward() changed its input at ${entryLabel('input', position)}. ` +
       'Each evaluation would then see a different input, so finite differences mean nothing; compute into a new array instead.',
   };
 }
@@ -21,7 +21,7 @@ export function nondeterministicForward(index: number, first: number, later: num
     severity: 'impossible',
     position,
     message:
-      `forward() returned different values for the same parameters and input (output${formatPosition(position)}: ` +
+      `forward() returned different values for the same parameters and input (${entryLabel('output', position)}: ` +
       `${first} first, ${later} ${when}). Finite differences need a deterministic forward: ` +
       'switch dropout to eval mode, fix random sampling with a seed, or reset hidden state between calls.',
   };
@@ -33,7 +33,7 @@ export function backwardMutatesUpstream(position: number[]): Problem {
     severity: 'failure',
     position,
     message:
-      `backward() changed the upstream gradient it was given (at ${formatPosition(position)}). ` +
+      `backward() changed the upstream gradient it was given (at ${entryLabel('upstream gradient', position)}). ` +
       'In a network that gradient belongs to the next layer; write into a new array instead.',
   };
 }

@@ -5,8 +5,9 @@
 
 import type { Dtype } from '../engine/dtype.js';
 import type { ErrorBand } from '../engine/normalized-error.js';
+import type { Diagnosis, DiagnosisKind } from './diagnose.js';
 
-export type { Dtype, ErrorBand };
+export type { Diagnosis, DiagnosisKind, Dtype, ErrorBand };
 
 /** One entry whose analytic gradient disagrees with the finite difference. */
 export interface EntryFailure {
@@ -33,6 +34,25 @@ export interface EntryFailure {
   kind: 'mismatch' | 'kink-outside' | 'non-finite';
 }
 
+/**
+ * Two kink entries that are coupled (tied maxima, a shared ReLU input: moving them together is not
+ * the sum of moving each) and whose analytic gradients together leave the interval of one-sided
+ * slopes along the pair: each alone is a valid subgradient, together they are not (the upstream
+ * gradient routed to every tied maximum). Values are per unit of the first entry's step.
+ */
+export interface JointKinkFailure {
+  entries: { index: number; position: number[]; analytic: number }[];
+  /** Relative size of each entry's move (1 for ties, whose steps are equal). */
+  weights: number[];
+  /** Σ weight·analytic: what backward says the pair's directional derivative is. */
+  analytic: number;
+  /** The one-sided directional slopes of the pair, the interval any valid subgradient gives. */
+  lower: number;
+  upper: number;
+  error: number;
+  allowed: number;
+}
+
 /** An entry at a non-differentiable point whose analytic value is an accepted subgradient. */
 export interface KinkEntry {
   index: number;
@@ -41,6 +61,12 @@ export interface KinkEntry {
   /** The interval of one-sided derivatives the analytic value must lie in. */
   lower: number;
   upper: number;
+  /** The one-sided difference quotients at the base step (towards +θ and −θ), for the joint check of coupled kinks. */
+  right: number;
+  left: number;
+  /** The step those quotients used and their rounding slack. */
+  stepUsed: number;
+  slack: number;
 }
 
 /**
@@ -104,6 +130,8 @@ export interface TensorReport {
   /** Failing entries, worst first (by error / allowed). */
   failures: EntryFailure[];
   kinks: KinkEntry[];
+  /** Coupled kink entries whose gradients are valid one by one but not together. */
+  jointFailures: JointKinkFailure[];
   /**
    * Passing entries checked to the absolute tolerance only: their error estimate exceeds
    * tolerance·max(|analytic|, |numeric|) but not the layer's absolute tolerance, so any error
@@ -182,6 +210,8 @@ export interface GradientReport {
   inconclusiveCount: number;
   /** Set when `inconclusiveCount` > 0. */
   inconclusive: InconclusiveExplanation | null;
+  /** Likely causes of the failures, each with the evidence holding on every failing entry it names; none for a correct layer. */
+  diagnoses: Diagnosis[];
   /**
    * The largest gradient entry the finite differences measured to the relative tolerance, over all
    * tensors (0 when none was): the scale against which a gradient counts as negligible.

@@ -65,6 +65,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       band: errorBand(tensorError, dtype),
       failures: sortFailures(record.failures),
       kinks: record.kinks,
+      jointFailures: record.jointFailures,
       negligible,
       inconclusive,
       coverage: {
@@ -81,7 +82,8 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       errorEstimate: record.errorEstimate,
       normParts: record.normParts,
     };
-    report.pass = report.failures.length === 0 && inconclusive.length === 0 && coverageShortfall(report, gradientScale) === null;
+    report.pass =
+      report.failures.length === 0 && report.jointFailures.length === 0 && inconclusive.length === 0 && coverageShortfall(report, gradientScale) === null;
     return report;
   });
 }

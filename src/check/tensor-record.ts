@@ -1,7 +1,7 @@
 import type { CheckedTensor } from './checked-tensor.js';
 import type { Measurement } from './entry-measurement.js';
 import { addToParts, emptyParts, type NormalizedErrorParts } from '../engine/normalized-error.js';
-import type { EntryFailure, KinkEntry, UnresolvedGroup } from './report-types.js';
+import type { EntryFailure, JointKinkFailure, KinkEntry, UnresolvedGroup } from './report-types.js';
 
 /**
  * What the modes learn about one tensor, whichever mode learns it: per-entry measurements (NaN for
@@ -24,6 +24,7 @@ export interface TensorRecord {
   normParts: NormalizedErrorParts;
   failures: EntryFailure[];
   kinks: KinkEntry[];
+  jointFailures: JointKinkFailure[];
   /** Passing entries whose error estimate exceeds their relative tolerance (sorted out against the absolute one later). */
   unresolved: { index: number; stepUsed: number }[];
   /** Entries measured one by one. */
@@ -50,6 +51,7 @@ export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope:
     normParts: emptyParts(),
     failures: [],
     kinks: [],
+    jointFailures: [],
     unresolved: [],
     measured: 0,
     screened: 0,
@@ -74,7 +76,17 @@ export function recordEntry(record: TensorRecord, index: number, measurement: Me
   const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
   addToParts(record.normParts, finite(verdict.reference), finite(analytic[index]));
   if (verdict.kind === 'kink' && estimate.kink !== null) {
-    record.kinks.push({ index, position: view.position(index), analytic: analytic[index], lower: estimate.kink.lower, upper: estimate.kink.upper });
+    record.kinks.push({
+      index,
+      position: view.position(index),
+      analytic: analytic[index],
+      lower: estimate.kink.lower,
+      upper: estimate.kink.upper,
+      right: estimate.slopes.forward,
+      left: estimate.slopes.backward,
+      stepUsed: estimate.stepUsed,
+      slack: estimate.kinkSlack,
+    });
   } else if (!verdict.pass) {
     record.failures.push({
       index,

@@ -33,6 +33,8 @@ export interface DerivativeEstimate {
   stepUsed: number;
   /** Set when the one-sided derivatives disagree in a way no smooth function explains. */
   kink: { lower: number; upper: number } | null;
+  /** One-sided difference quotients at the base step: (J(θ+h) − J(θ))/h and (J(θ) − J(θ−h))/h. */
+  slopes: { forward: number; backward: number };
 }
 
 /**
@@ -97,6 +99,7 @@ export function estimateDerivative(samples: LossSamples, lossNoise: number, rich
     sampleNoise: sampleError,
     kinkSlack: (2 * lossNoise) / Math.min(halfSteps.plus, halfSteps.minus),
     stepUsed: baseStep,
+    slopes: { forward: forwardBase, backward: backwardBase },
     kink: isKink
       ? {
           lower: Math.min(forwardBase, backwardBase, forwardHalf, backwardHalf),

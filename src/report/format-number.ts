@@ -1,5 +1,3 @@
-import { formatPosition } from '../check/position-text.js';
-
 /** Short, aligned-friendly numbers: 4 significant digits, exponent form outside [1e-3, 1e5). */
 export function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -11,7 +9,4 @@ export function formatNumber(value: number): string {
   return value.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
 }
 
-/** `W[1,3]`, or `loss` style names for scalars. */
-export function entryLabel(tensor: string, position: readonly number[]): string {
-  return position.length === 0 ? tensor : `${tensor}${formatPosition(position)}`;
-}
+export { entryLabel } from '../check/position-text.js';

@@ -1,8 +1,8 @@
-import type { EntryFailure, GradientReport, TensorReport } from '../check/report-types.js';
+import type { EntryFailure, GradientReport, JointKinkFailure, TensorReport } from '../check/report-types.js';
 import { compareFailures } from '../check/failure-order.js';
 import { formatPosition } from '../check/position-text.js';
 import { entryLabel, formatNumber } from './format-number.js';
-import { likelyCause } from './likely-cause.js';
+import { failureMap } from './failure-map.js';
 
 export interface FormatOptions {
   /** Failing entries listed before "… and N more". Default 10. */
@@ -65,9 +65,12 @@ function settingsLine(report: GradientReport): string {
   return `seed ${settings.seed}, ${settings.defaultsNote}${settings.richardson ? ', Richardson' : ''}`;
 }
 
+const pairsWord = (n: number): string => (n === 1 ? '1 pair' : `${n} pairs`);
+
 function tensorStatus(tensor: TensorReport): string {
   const parts: string[] = [];
   if (tensor.failures.length > 0) parts.push(`${tensor.failures.length} of ${tensor.size} wrong`);
+  if (tensor.jointFailures.length > 0) parts.push(`${pairsWord(tensor.jointFailures.length)} wrong together`);
   if (tensor.inconclusive.length > 0) parts.push(`${tensor.inconclusive.length} of ${tensor.size} unresolved`);
   if (parts.length === 0) return tensor.pass ? 'ok' : 'failed (see above)';
   return parts.join(', ');
@@ -78,6 +81,8 @@ function tensorStatus(tensor: TensorReport): string {
  * error made of noise, and a passing tensor's "bug" band may come only from negligible entries.
  */
 function bandLabel(tensor: TensorReport): string {
+  // The band measures entries one by one; coupled entries wrong together do not move it.
+  if (tensor.failures.length === 0 && tensor.jointFailures.length > 0) return `${tensor.band} entry by entry, wrong together`;
   if (tensor.failures.length === 0 && tensor.inconclusive.length > 0) return 'unresolved';
   if (tensor.failures.length === 0 && tensor.band !== 'correct' && tensor.negligible > 0) {
     return `${tensor.band} band, from ${tensor.negligible} negligible ${tensor.negligible === 1 ? 'entry' : 'entries'}`;
@@ -129,11 +134,18 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   } else if (report.pass) {
     const headline = coverageHeadline(report) ?? `All ${totalEntries} gradient entries agree with finite differences`;
     lines.push(`${headline} (${settingsLine(report)}).`);
+  } else if (failingEntries === 0 && report.tensors.every((t) => t.jointFailures.length === 0)) {
+    // Failed on problems alone (backward changed its upstream gradient, …): say so, not "0 of 0 disagree".
+    const count = report.problems.length;
+    const compared = report.tensors.length === 0 ? 'before any gradient could be compared' : `although all ${totalEntries} gradient entries agree`;
+    lines.push(`The layer fails the check on ${count === 1 ? 'a problem' : `${count} problems`} ${compared} (${settingsLine(report)}):`);
   } else {
     const failingTensors = report.tensors.filter((t) => !t.pass).length;
-    lines.push(
-      `${failingEntries} of ${totalEntries} gradient entries disagree, in ${failingTensors} of ${report.tensors.length} tensors (${settingsLine(report)}).`,
-    );
+    const jointCount = report.tensors.reduce((n, t) => n + t.jointFailures.length, 0);
+    const entries =
+      failingEntries === 0 ? `No gradient entry of ${totalEntries} disagrees alone` : `${failingEntries} of ${totalEntries} gradient entries disagree`;
+    const joint = jointCount === 0 ? '' : `${failingEntries === 0 ? ', but' : ', and'} ${pairsWord(jointCount)} of coupled entries disagree together`;
+    lines.push(`${entries}${joint}, in ${failingTensors} of ${report.tensors.length} tensors (${settingsLine(report)}).`);
   }
   const mode = modeLine(report);
   if (mode !== null) lines.push(mode);
@@ -143,7 +155,8 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     const nameWidth = Math.max(...report.tensors.map((t) => t.name.length));
     const statusWidth = Math.max(16, ...report.tensors.map((t) => tensorStatus(t).length));
     for (const tensor of report.tensors) lines.push(tensorLine(tensor, nameWidth, statusWidth));
-    const overallBand = report.verdict === 'inconclusive' ? 'unresolved' : report.band;
+    const jointOnly = failingEntries === 0 && report.tensors.some((t) => t.jointFailures.length > 0);
+    const overallBand = report.verdict === 'inconclusive' ? 'unresolved' : jointOnly ? `${report.band} entry by entry, wrong together` : report.band;
     lines.push(`  overall normalized error ${formatNumber(report.normalizedError)} (${overallBand})`);
   }
   const shown = worstFailures(report, maxEntries);
@@ -162,10 +175,14 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
         `(first: ${entryLabel(failingBlocks[0].tensor, failingBlocks[0].block.first)} to ${entryLabel(failingBlocks[0].tensor, failingBlocks[0].block.last)}).`,
     );
   }
-  const causes = report.tensors.filter((t) => !t.pass).map((t) => [t.name, likelyCause(t)] as const);
-  if (causes.some(([, cause]) => cause !== null)) {
+  lines.push(...jointSection(report, maxEntries));
+  if (report.diagnoses.length > 0) {
     lines.push('', 'Likely cause:');
-    for (const [name, cause] of causes) if (cause !== null) lines.push(`  ${name}: ${cause}`);
+    for (const diagnosis of report.diagnoses) lines.push(`  ${diagnosis.tensor}: ${diagnosis.message}`);
+  }
+  for (const tensor of report.tensors) {
+    const map = failureMap(tensor);
+    if (map !== null) lines.push('', ...map);
   }
   lines.push(...unresolvedSection(report, maxEntries));
   if (report.negligibleCount > 0) {
@@ -188,6 +205,33 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     if (kinks.length > maxEntries) lines.push(`  … and ${kinks.length - maxEntries} more`);
   }
   return lines.join('\n');
+}
+
+/** `input[0,0,0] + input[0,1,1]`, with the relative move of each entry where it is not 1. */
+function jointLabel(tensor: string, failure: JointKinkFailure): string {
+  return failure.entries
+    .map((entry, i) => {
+      const weight = failure.weights[i];
+      return `${weight === 1 ? '' : `${formatNumber(weight)}·`}${entryLabel(tensor, entry.position)}`;
+    })
+    .join(' + ');
+}
+
+/** Coupled kink entries that are valid one by one and wrong together (a gradient routed to every tied maximum). */
+function jointSection(report: GradientReport, maxEntries: number): string[] {
+  const joint = report.tensors.flatMap((t) => t.jointFailures.map((failure) => ({ tensor: t.name, failure })));
+  if (joint.length === 0) return [];
+  const lines = ['', 'Coupled entries wrong together (each alone is a valid subgradient; moved together, their slopes leave no room for the sum):'];
+  const shown = joint.slice(0, maxEntries);
+  const labelWidth = Math.max(...shown.map(({ tensor, failure }) => jointLabel(tensor, failure).length));
+  for (const { tensor, failure } of shown) {
+    lines.push(
+      `  ${jointLabel(tensor, failure).padEnd(labelWidth)}  analytic together ${formatNumber(failure.analytic)}  one-sided slopes [${formatNumber(failure.lower)}, ${formatNumber(failure.upper)}]` +
+        `  error ${formatNumber(failure.error)}  allowed ${formatNumber(failure.allowed)}`,
+    );
+  }
+  if (joint.length > shown.length) lines.push(`  … and ${joint.length - shown.length} more`);
+  return lines;
 }
 
 /** Significant entries the step could not resolve, why, and what would resolve them. */
@@ -214,18 +258,37 @@ function unresolvedSection(report: GradientReport, maxEntries: number): string[]
 }
 
 /**
- * The failing entries as two small objects keyed by position (`{ 'W[1,3]': 0.5 }`): analytic as
- * `actual`, numeric as `expected`, so a runner draws a readable diff instead of whole arrays.
+ * The failing entries as two small maps keyed by position (`'W[1,3]' => 0.5`): analytic as `actual`,
+ * numeric as `expected`, in position order (tensor by tensor, entry by entry). Coupled entries wrong
+ * together appear as one key, expected at the nearest end of their slopes.
  */
-export function failureDiff(report: GradientReport, options: FormatOptions = {}): { actual: Record<string, number>; expected: Record<string, number> } {
+export function failureDiff(report: GradientReport, options: FormatOptions = {}): { actual: Map<string, number>; expected: Map<string, number> } {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const actual: Record<string, number> = {};
-  const expected: Record<string, number> = {};
-  for (const { tensor, failure } of worstFailures(report, maxEntries)) {
-    const label = entryLabel(tensor, failure.position);
-    // Defined, not assigned: a tensor named `__proto__` must become a key, not a prototype.
-    Object.defineProperty(actual, label, { value: failure.analytic, enumerable: true, writable: true, configurable: true });
-    Object.defineProperty(expected, label, { value: failure.numeric, enumerable: true, writable: true, configurable: true });
-  }
-  return { actual, expected };
+  const worst = worstFailures(report, maxEntries);
+  const joint = report.tensors.flatMap((t) => t.jointFailures.map((failure) => ({ tensor: t.name, failure })));
+  const rows = [
+    ...worst.map(({ tensor, failure }) => ({ tensor, order: failure.index, label: entryLabel(tensor, failure.position), analytic: failure.analytic, numeric: failure.numeric })),
+    ...joint.slice(0, Math.max(0, maxEntries - worst.length)).map(({ tensor, failure }) => ({
+      tensor,
+      order: failure.entries[0].index,
+      label: jointLabel(tensor, failure),
+      analytic: failure.analytic,
+      numeric: Math.min(failure.upper, Math.max(failure.lower, failure.analytic)),
+    })),
+  ];
+  const tensorOrder = new Map(report.tensors.map((t, i) => [t.name, i]));
+  rows.sort((a, b) => (tensorOrder.get(a.tensor) ?? 0) - (tensorOrder.get(b.tensor) ?? 0) || a.order - b.order);
+  return {
+    actual: new Map(rows.map((row) => [row.label, row.analytic])),
+    expected: new Map(rows.map((row) => [row.label, row.numeric])),
+  };
+}
+
+/**
+ * One `label: value` line per entry, in the map's order, for a runner to diff line by line. Runners
+ * sort the keys of objects and Maps as text before diffing (`input[10]` before `input[2]`); lines of
+ * text keep position order. Values are printed in full, so the diff shows exactly what was compared.
+ */
+export function diffLines(values: ReadonlyMap<string, number>): string {
+  return [...values].map(([label, value]) => `${label}: ${value}`).join('\n');
 }

@@ -20,6 +20,7 @@ export function reportToJSON(report: GradientReport): unknown {
     backwardCalls: report.backwardCalls,
     settings: report.settings,
     problems: report.problems,
+    diagnoses: report.diagnoses,
     tensors: report.tensors.map((tensor) => ({
       name: tensor.name,
       shape: tensor.shape,
@@ -29,6 +30,7 @@ export function reportToJSON(report: GradientReport): unknown {
       normalizedError: tensor.normalizedError,
       band: tensor.band,
       kinks: tensor.kinks,
+      jointFailures: tensor.jointFailures,
       ragged: tensor.ragged,
       coverage: { ...tensor.coverage, detectionFloor: tensor.coverage.detectionFloor === null ? null : finite(tensor.coverage.detectionFloor) },
       negligible: tensor.negligible,

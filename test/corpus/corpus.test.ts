@@ -10,7 +10,7 @@ const rowsOf = (name: string): CorpusRow[] => {
 
 const describeRow = (row: CorpusRow): string =>
   `${row.layer}/${row.variant}/${row.dtype}: verdict ${row.verdict}, blamed [${row.blamed}] want [${row.wrongTensors}], ` +
-  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}]`;
+  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}], diagnoses [${row.diagnoses}]`;
 
 describe('detection-power corpus, default options', () => {
   it.each(zoo.map((e) => e.name))('%s: correct passes in float64 and float32; every bug fails at its entries', (name) => {
@@ -26,6 +26,8 @@ describe('detection-power corpus, default options', () => {
     expect(zoo.filter((e) => e.nasty !== true).length).toBeGreaterThanOrEqual(15);
     expect(new Set(zoo.flatMap((e) => e.bugs.map((b) => `${e.name}/${b.name}`))).size).toBeGreaterThanOrEqual(60);
     expect(summary.falseAlarms).toBe(0);
+    // A diagnosis needs evidence on every failing entry: a correct layer, in either dtype, never gets one.
+    expect(rows.filter((r) => r.expected === 'pass' && r.diagnoses.length > 0).map(describeRow)).toEqual([]);
     expect(summary.detected).toBe(summary.bugs);
     // Correct float64 layers sit below the 1e-7 "correct" band; the worst is the loss of 1e6,
     // whose rounding (1e6·u ≈ 1e-10 per sample) limits any finite difference at these steps.

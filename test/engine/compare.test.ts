@@ -11,6 +11,7 @@ const smooth = (numeric: number, errorEstimate = 0): DerivativeEstimate => ({
   kinkSlack: errorEstimate,
   stepUsed: 1e-5,
   kink: null,
+  slopes: { forward: numeric, backward: numeric },
 });
 
 describe('judgeEntry', () => {

@@ -33,7 +33,7 @@ async function rejectionMessage(run: () => unknown): Promise<string> {
 
 /** Labels of the `-`/`+` lines of the drawn diff (`-` numeric, `+` analytic). */
 function diffLabels(message: string, sign: '-' | '+'): string[] {
-  return [...message.matchAll(new RegExp(`^\\${sign}\\s+"([^"]+)": \\S+$`, 'gm'))].map((match) => match[1]);
+  return [...message.matchAll(new RegExp(`^\\${sign}\\s+([^:\\s]+): \\S+$`, 'gm'))].map((match) => match[1]);
 }
 
 describe('a tfjs layer (async forward/backward) under Jest (global expect)', () => {

@@ -9,10 +9,10 @@ import { Scale } from '../zoo/protocol/weight-scale';
 import { AffineLayer } from '../zoo/hostile/affine-layer';
 import { AsyncAffine, DropoutAffine } from '../zoo/hostile/layers';
 
-/** Parses the `"w[i]": value` lines of the drawn diff: `-` lines are numeric, `+` lines analytic. */
+/** Parses the `w[i]: value` lines of the drawn diff: `-` lines are numeric, `+` lines analytic. */
 function diffValues(message: string, sign: '-' | '+'): Record<string, number> {
   const values: Record<string, number> = {};
-  const line = new RegExp(`^\\${sign}\\s+"([^"]+)": (\\S+?),?$`, 'gm');
+  const line = new RegExp(`^\\${sign}\\s+([^:\\s]+): (\\S+)$`, 'gm');
   for (const [, label, value] of message.matchAll(line)) values[label] = Number(value);
   return values;
 }
@@ -60,7 +60,18 @@ describe('toHaveCorrectGradients under Jest (global expect)', () => {
       expect(analytic[label]).toBeCloseTo(2 * numeric[label], 9);
     }
     // Only entries that disagree appear: the correct input gradient is not in the diff.
-    expect(message).not.toMatch(/^[-+]\s+"input\[/m);
+    expect(message).not.toMatch(/^[-+]\s+input\[/m);
+  });
+
+  test('the diff lists positions in numeric order, not sorted as text', () => {
+    const message = thrownMessage(() => expect(new Scale(2, 12)).toHaveCorrectGradients({ mode: 'exhaustive' }));
+    const labels = Object.keys(diffValues(message, '+'));
+    expect(labels).toHaveLength(10);
+    // The 10 worst of 12 failing entries, printed in position order: w[2] before w[10].
+    const order = labels.map((label) => Number(/\[(\d+)\]/.exec(label)![1]));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order).toContain(10);
+    expect(order.some((i) => i < 10 && i >= 2)).toBe(true);
   });
 
   test.each([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
-import { TrainingModeDropout } from '../zoo/protocol/misbehaving.js';
+import { TrainingModeDropout, UpstreamMutating } from '../zoo/protocol/misbehaving.js';
+import { Scale } from '../zoo/protocol/weight-scale.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import { AsyncAffine } from '../zoo/hostile/layers.js';
 
@@ -12,6 +13,12 @@ function failureOf(assertion: () => void): Error & { actual?: unknown; expected?
     return error as Error;
   }
   throw new Error('the assertion passed');
+}
+
+/** The `label: value` lines the matcher hands the runner as `actual` / `expected`. */
+function parseDiffLines(text: unknown): Map<string, number> {
+  expect(typeof text).toBe('string');
+  return new Map((text as string).split('\n').map((line) => [line.slice(0, line.lastIndexOf(': ')), Number(line.slice(line.lastIndexOf(': ') + 2))]));
 }
 
 // Vitest colours the hint line; compare text without escape codes.
@@ -37,16 +44,32 @@ describe('toHaveCorrectGradients under Vitest', () => {
     expect(lines.find((l) => l.trimStart().startsWith('w '))).toMatch(/6 of 6 wrong +normalized error 0\.3333 \(bug\)/);
     expect(lines.find((l) => l.trimStart().startsWith('w[4]'))).toMatch(/analytic +4\.932 +numeric +2\.466 ±\d\.\d\de-\d+ +error +2\.466 +allowed 4\.93e-6$/);
     expect(lines).toContain('  w: analytic ≈ 2 × numeric: a factor 2 too large (a term counted twice, or a missing division by 2?)');
-    expect(Object.keys(error.actual as object).sort()).toEqual(['w[0]', 'w[1]', 'w[2]', 'w[3]', 'w[4]', 'w[5]']);
-    expect((error.actual as Record<string, number>)['w[4]']).toBeCloseTo(2 * (error.expected as Record<string, number>)['w[4]'], 8);
+    // Lines of text in position order: runners sort the keys of objects and Maps as text before diffing.
+    const actual = parseDiffLines(error.actual);
+    const expected = parseDiffLines(error.expected);
+    expect([...actual.keys()]).toEqual(['w[0]', 'w[1]', 'w[2]', 'w[3]', 'w[4]', 'w[5]']);
+    expect(actual.get('w[4]')).toBeCloseTo(2 * expected.get('w[4]')!, 8);
   });
 
   it('says when the diff holds only the worst of more failing entries', () => {
     const error = failureOf(() => expect(new AffineLayer({ bug: 'weight-times-2' })).toHaveCorrectGradients());
     expect(plain(error.message)).toContain('The diff shows the 10 worst of the 12 failing entries.');
-    expect(Object.keys(error.actual as object)).toHaveLength(10);
+    expect(parseDiffLines(error.actual).size).toBe(10);
     const few = failureOf(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients());
     expect(plain(few.message)).not.toContain('The diff shows');
+  });
+
+  it('hands the runner positions in numeric order (w[2] before w[10]), and no diff when no entry fails', () => {
+    const error = failureOf(() => expect(new Scale(2, 12)).toHaveCorrectGradients({ mode: 'exhaustive' }));
+    const order = [...parseDiffLines(error.actual).keys()].map((label) => Number(/\[(\d+)\]/.exec(label)![1]));
+    expect(order).toHaveLength(10);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order).toContain(10);
+    // Fails on a problem alone (backward changes its upstream gradient): nothing to diff, so no empty diff.
+    const problem = failureOf(() => expect(new UpstreamMutating()).toHaveCorrectGradients());
+    expect(problem.actual).toBeUndefined();
+    expect(problem.expected).toBeUndefined();
+    expect(plain(problem.message)).toMatch(/The layer fails the check on a problem/);
   });
 
   it('names a sign flip as the likely cause', () => {

@@ -32,14 +32,22 @@ export const MAX_POOL_BUGS: BugSpec[] = [
   },
 ];
 
-/** A bug that only shows on windows with ties. */
+/** Bugs that only show on windows with ties. */
 export const MAX_POOL_TIE_BUGS: BugSpec[] = [
   {
     name: 'tie-gradient-accumulated-per-tie',
     description: 'For every element equal to the window maximum the upstream gradient is added to the argmax again: ×2 or ×4 on tied windows.',
     wrongTensors: ['input'],
   },
+  {
+    name: 'grad-to-every-tied-maximum',
+    description: 'The mask is x == max: every tied maximum receives the whole upstream gradient, k times it in all (valid entry by entry, not together).',
+    wrongTensors: ['input'],
+  },
 ];
+
+/** Valid ways to route a window's gradient among tied maxima: each is a subgradient. */
+export type TieRouting = 'first' | 'last' | 'split';
 
 const ALL_BUGS = [...MAX_POOL_BUGS, ...MAX_POOL_TIE_BUGS];
 
@@ -65,6 +73,8 @@ function untiedInput(channels: number): number[] {
 
 export interface MaxPoolOptions {
   bug?: string;
+  /** Which tied maximum gets the gradient (all valid): the first (default), the last, or an equal split. */
+  routing?: TieRouting;
   channels?: number;
   /** Row-major [channels][4][4] input values; by default a seeded input without ties. */
   inputValues?: number[];
@@ -74,6 +84,7 @@ export class MaxPool2d implements Layer {
   private readonly channels: number;
   private readonly inputValues: number[];
   private readonly bug: string | undefined;
+  private readonly routing: TieRouting;
   private x: Float64Array | null = null;
   /** Per output entry: the chosen window offset (0..3, row-major within the window) and the tie count. */
   private argmax: Int32Array = new Int32Array(0);
@@ -85,6 +96,7 @@ export class MaxPool2d implements Layer {
   ) {
     checkBug(options.bug, ALL_BUGS);
     this.bug = options.bug;
+    this.routing = options.routing ?? 'first';
     this.channels = options.channels ?? 2;
     this.inputValues = options.inputValues ?? untiedInput(this.channels);
     if (this.inputValues.length !== this.channels * H * W) throw new Error('max-pool: wrong input size');
@@ -149,13 +161,29 @@ export class MaxPool2d implements Layer {
             case 'tie-gradient-accumulated-per-tie':
               dx[at(c, oh, ow, arg)] += go * this.ties[o];
               break;
+            case 'grad-to-every-tied-maximum':
+              for (const k of this.tiedMaxima(c, oh, ow)) dx[at(c, oh, ow, k)] += go;
+              break;
             default:
-              dx[at(c, oh, ow, arg)] += go;
+              this.route(dx, go, this.tiedMaxima(c, oh, ow), (k) => at(c, oh, ow, k));
           }
         }
       }
     }
     return pack('nested', this.dtype, dx, [this.channels, H, W]);
+  }
+
+  /** Window offsets (row-major) holding the window's maximum. */
+  private tiedMaxima(c: number, oh: number, ow: number): number[] {
+    const x = this.x as Float64Array;
+    const values = [0, 1, 2, 3].map((k) => x[(c * H + 2 * oh + (k >> 1)) * W + 2 * ow + (k & 1)]);
+    const best = Math.max(...values);
+    return [0, 1, 2, 3].filter((k) => values[k] === best);
+  }
+
+  private route(dx: Float64Array, go: number, tied: number[], at: (k: number) => number): void {
+    if (this.routing === 'split') for (const k of tied) dx[at(k)] += go / tied.length;
+    else dx[at(this.routing === 'last' ? tied[tied.length - 1] : tied[0])] += go;
   }
 }
 

@@ -1,10 +1,18 @@
 /** y = w ⊙ x (three weights, no bias) in form (b); `dwFactor` 2 is the classic doubled-weight-gradient bug. Used by the Jest suite. */
 export class Scale {
-  w = new Float64Array([0.5, -1.5, 2]);
-  dw = new Float64Array(3);
-  x = new Float64Array(3);
+  readonly w: Float64Array;
+  readonly dw: Float64Array;
+  x: Float64Array;
 
-  constructor(private readonly dwFactor = 1) {}
+  /** `size` > 3 repeats the three weights, each repetition a quarter larger (for positions ≥ 10 in diffs). */
+  constructor(
+    private readonly dwFactor = 1,
+    private readonly size = 3,
+  ) {
+    this.w = Float64Array.from({ length: size }, (_, i) => [0.5, -1.5, 2][i % 3] * (1 + Math.floor(i / 3) / 4));
+    this.dw = new Float64Array(size);
+    this.x = new Float64Array(size);
+  }
 
   get params(): Record<string, Float64Array> {
     return { w: this.w };
@@ -15,7 +23,7 @@ export class Scale {
   }
 
   sampleInput(): Float64Array {
-    return new Float64Array([1, 2, 3]);
+    return Float64Array.from({ length: this.size }, (_, i) => i + 1);
   }
 
   forward(x: Float64Array): Float64Array {
