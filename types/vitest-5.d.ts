@@ -4,9 +4,8 @@
  * Hand-written and copied to dist/ by the build: the repository itself runs Vitest 4, whose
  * `Matchers<T>` this declaration could not merge with.
  */
-import type { AsymmetricGradientMatchers, GradientMatchers } from './index.js';
+import type { GradientMatchers } from './index.js';
 
 declare module 'vitest' {
   interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> extends GradientMatchers<R, T> {}
-  interface AsymmetricMatchersContaining extends AsymmetricGradientMatchers {}
 }

@@ -32,3 +32,16 @@ export interface MatcherResult {
   actual?: unknown;
   expected?: unknown;
 }
+
+/**
+ * Plain-text stand-ins for a runner's `this.utils`: Jest before 27 calls an asymmetric matcher
+ * (`expect.toHaveCorrectGradients()` inside `toEqual`) with no `this` at all.
+ */
+export const plainUtils: MatcherUtilsLike = {
+  matcherHint: (matcherName, received = 'received', expected = '', options = {}) =>
+    `expect(${received})${options.promise ? `.${options.promise}` : ''}${options.isNot ? '.not' : ''}.${matcherName}(${expected})`,
+  printReceived: (value) => String(value),
+  printExpected: (value) => String(value),
+  printWithType: (name, value, print) => `${name} has value: ${print(value)}`,
+  diff: () => null,
+};

@@ -9,7 +9,7 @@ import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
 import { formatNumber } from '../report/format-number.js';
 import { diffLines, failureDiff, formatReport } from '../report/format-report.js';
-import type { MatcherContextLike, MatcherResult } from './matcher-context.js';
+import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { summarizeReceived } from './received-summary.js';
 
 const NAME = 'toHaveCorrectGradients';
@@ -49,12 +49,13 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     received: unknown,
     ...args: MatcherArgs
   ): MatcherResult | Promise<MatcherResult> {
-    const { utils } = this;
-    const isNot = this.isNot === true;
-    const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: this.promise });
+    const context: MatcherContextLike = this ?? { utils: plainUtils };
+    const utils = context.utils ?? plainUtils;
+    const isNot = context.isNot === true;
+    const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
     const summary = (value: unknown): string => summarizeReceived(value, utils.printReceived, utils.RECEIVED_COLOR);
     const resultFor = (report: GradientReport): MatcherResult => {
-      writeCiReport(report, { testName: this.currentTestName, testPath: this.testPath });
+      writeCiReport(report, { testName: context.currentTestName, testPath: context.testPath });
       return resultForReport(report, { hint, isNot, utils });
     };
     const usageError = (what: string, name: string, value: unknown): Error =>

@@ -4,6 +4,7 @@ import { TrainingModeDropout, UpstreamMutating } from '../zoo/protocol/misbehavi
 import { Scale } from '../zoo/protocol/weight-scale.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import { AsyncAffine } from '../zoo/hostile/layers.js';
+import { jestMatchers } from '../../src/matchers/index.js';
 
 /** Runs an assertion that must fail and returns the thrown error. */
 function failureOf(assertion: () => void): Error & { actual?: unknown; expected?: unknown } {
@@ -88,6 +89,16 @@ describe('toHaveCorrectGradients under Vitest', () => {
 
   it('with .not, passes a buggy layer', () => {
     expect(new ScaleLayer({ dwFactor: 2 })).not.toHaveCorrectGradients();
+  });
+
+  it('works without a matcher context (Jest before 27 calls asymmetric matchers with no this)', () => {
+    const bare = jestMatchers.toHaveCorrectGradients as unknown as (this: undefined, received: unknown) => { pass: boolean; message(): string };
+    expect(bare.call(undefined, new ScaleLayer()).pass).toBe(true);
+    const failed = bare.call(undefined, new ScaleLayer({ dwFactor: 2 }));
+    expect(failed.pass).toBe(false);
+    expect(failed.message().split('\n')[0]).toBe('expect(layer).toHaveCorrectGradients()');
+    expect(failed.message()).toContain('6 of 18 gradient entries disagree');
+    expect(() => bare.call(undefined, 42)).toThrow(/Matcher error/);
   });
 
   it('throws a matcher error for a non-layer, with and without .not', () => {

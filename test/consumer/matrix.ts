@@ -1,0 +1,339 @@
+/**
+ * The support matrix of the packed package, as data: each consumer project (a runner version
+ * installed next to the tarball with a plain `npm install`, or pnpm), the runner runs made in it
+ * and the type-check families checked in each TypeScript resolution mode.
+ * packed-package.test.ts turns every entry into tests; README's set-up lines come from here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixturesDir, repoRoot } from './harness.js';
+
+export type ResolutionMode = 'bundler' | 'node16' | 'nodenext' | 'node10';
+
+export const ALL_MODES: readonly ResolutionMode[] = ['bundler', 'node16', 'nodenext', 'node10'];
+
+/**
+ * The mode whose program is checked whole, every declaration file included, as `tsc` with
+ * skipLibCheck false does: nodenext holds an ESM and a CommonJS file, so both conditions'
+ * declarations of this package meet the runner's there. In the other modes only the fixtures and
+ * this package's declarations are checked (see typecheck-runner.cjs), for time, and because with
+ * skipLibCheck false Vitest's own declarations fail by themselves under node16 for a CommonJS file
+ * (TS1479: vitest/index.d.cts re-exports its ESM types) and under node10 (TS2307: Vitest and Vite
+ * reach their own subpaths through package exports), whatever else is installed.
+ */
+export const FULL_CHECK_MODE: ResolutionMode = 'nodenext';
+
+/**
+ * One way of typing the matcher (a `types` entry and the `expect` it reaches), checked in several
+ * resolution modes with fixtures/types/matcher-calls.fixture.ts: as `.ts` under bundler and node10,
+ * as an ESM `.mts` plus a CommonJS `.cts` file under node16 and nodenext.
+ */
+export interface TypeFamily {
+  /** File prefix in the project: types-<slug>.ts, tsconfig.<slug>.<mode>.json. */
+  slug: string;
+  title: string;
+  /** compilerOptions.types, as the README tells users to write it. */
+  types: string[];
+  /** Replaces the fixture's `// <expect import>` line. */
+  expectImport: string;
+  /** Replaces the fixture's `// <runner-only calls>` line. */
+  runnerOnlyCalls: string;
+  /** The installed declaration file that must be part of every program (path tail). */
+  declaration: RegExp;
+  modes: readonly ResolutionMode[];
+  /** More files for the bundler program (the runtime test file, so it type-checks as written). */
+  bundlerAlsoChecks?: string[];
+  /**
+   * A second bundler program with these `types` only and skipLibCheck on: the shortest line that
+   * types the matcher, for users who skip the runner's own declarations.
+   */
+  minimalTypes?: string[];
+}
+
+export interface RuntimeRun {
+  title: string;
+  runner: 'vitest' | 'jest';
+  /** The config file the runner is given (written into the project by `files`). */
+  config: string;
+  /** Vitest's test file name in its FAIL lines. */
+  testFile?: string;
+  env?: Record<string, string>;
+  /** Vitest 5 needs Node >= 22.12: run with the Node 22 binary from the registry's `node` package. */
+  node22?: boolean;
+}
+
+export interface ProjectSpec {
+  /** Directory under the work dir, and the key tests use. */
+  dir: string;
+  title: string;
+  packageManager: 'npm' | 'pnpm';
+  packageType: 'module' | 'commonjs';
+  /** Exact `name@version` specs installed next to the tarball. */
+  installs: string[];
+  /** Files written into the project before the install: name -> contents. */
+  files: () => Record<string, string>;
+  runs: RuntimeRun[];
+  typeFamilies: TypeFamily[];
+}
+
+export const NODE_22 = 'node@22.23.3';
+export const PNPM = 'pnpm@12.21.0';
+const TYPES_NODE_20 = '@types/node@20.19.43';
+/** Vitest 5 declares an optional peer @types/node ^22 || >=24; npm 11 crashes on an optional peer outside its range. */
+const TYPES_NODE_22 = '@types/node@22.20.7';
+
+function fixture(path: string): string {
+  return readFileSync(join(fixturesDir, path), 'utf8');
+}
+
+const scaleLayerTs = (): string => readFileSync(join(repoRoot, 'test', 'zoo', 'protocol', 'weight-scale.ts'), 'utf8');
+
+// ---------------------------------------------------------------------------------------------
+// Vitest
+
+const vitestConfig = (setup: string): string => `export default {\n  test: {\n    include: ['**/*.test.ts'],\n    setupFiles: ['${setup}'],\n  },\n};\n`;
+
+const vitestFiles = (setup = 'expect-gradcheck/vitest'): Record<string, string> => ({
+  'vitest.config.mjs': vitestConfig(setup),
+  'gradients.test.ts': fixture('vitest/gradients.fixture.ts'),
+  'scale-layer.ts': scaleLayerTs(),
+});
+
+const vitestRun: RuntimeRun = {
+  title: "setupFiles: ['expect-gradcheck/vitest']",
+  runner: 'vitest',
+  config: 'vitest.config.mjs',
+  testFile: 'gradients.test.ts',
+};
+
+function vitestTypes(entry: 'expect-gradcheck/vitest' | 'expect-gradcheck/vitest-5', declaration: RegExp): TypeFamily {
+  return {
+    slug: 'vitest',
+    title: `import { expect } from 'vitest', types ["node", "${entry}"]`,
+    types: ['node', entry],
+    expectImport: "import { expect } from 'vitest';",
+    runnerOnlyCalls: 'expect.soft(layer).toHaveCorrectGradients(1e-5);',
+    declaration,
+    modes: ALL_MODES,
+    bundlerAlsoChecks: ['gradients.test.ts', 'scale-layer.ts'],
+    minimalTypes: [entry],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jest
+
+interface JestConfigOptions {
+  testMatch: string;
+  setup: string;
+  injectGlobals?: boolean;
+  esm?: boolean;
+}
+
+function jestConfig({ testMatch, setup, injectGlobals, esm }: JestConfigOptions): string {
+  const lines = [
+    "  testEnvironment: 'node',",
+    `  testMatch: ['<rootDir>/${testMatch}'],`,
+    `  setupFilesAfterEnv: ['${setup}'],`,
+    ...(injectGlobals === false ? ['  injectGlobals: false,'] : []),
+    '  transform: {},',
+    '  watchman: false,',
+    "  cacheDirectory: '<rootDir>/.jest-cache',",
+  ];
+  return `${esm === true ? 'export default' : 'module.exports ='} {\n${lines.join('\n')}\n};\n`;
+}
+
+const requireLayers = "const { AsyncScale, Scale } = require('./scale-layer.cjs');";
+const importLayers = "import { AsyncScale, Scale } from './scale-layer.cjs';";
+
+/** fixtures/jest/gradients.fixture.js with its imports line filled in. */
+function jestTestFile(imports: string): string {
+  return fixture('jest/gradients.fixture.js').replace('// <imports>', imports);
+}
+
+const jestGlobalRun = (config = 'jest.config.js'): RuntimeRun => ({
+  title: "setupFilesAfterEnv: ['expect-gradcheck/jest'], the global expect (CommonJS)",
+  runner: 'jest',
+  config,
+});
+
+const jestGlobalsRun: RuntimeRun = {
+  title: "setupFilesAfterEnv: ['expect-gradcheck/jest-globals'], injectGlobals: false, expect from @jest/globals (CommonJS)",
+  runner: 'jest',
+  config: 'jest.globals.config.js',
+};
+
+/** CommonJS Jest project files: the global-expect run, and optionally the @jest/globals one. */
+function jestFiles(withGlobals: boolean): Record<string, string> {
+  return {
+    'scale-layer.cjs': fixture('shared/scale-layer.cjs'),
+    'jest.config.js': jestConfig({ testMatch: 'gradients.test.js', setup: 'expect-gradcheck/jest' }),
+    'gradients.test.js': jestTestFile(`'use strict';\n${requireLayers}`),
+    ...(withGlobals
+      ? {
+          'jest.globals.config.js': jestConfig({ testMatch: 'globals.test.js', setup: 'expect-gradcheck/jest-globals', injectGlobals: false }),
+          'globals.test.js': jestTestFile(`'use strict';\nconst { expect, test } = require('@jest/globals');\n${requireLayers}`),
+        }
+      : {}),
+  };
+}
+
+const jestGlobalTypes: TypeFamily = {
+  slug: 'jest',
+  title: 'the global expect of @types/jest, types ["jest", "node", "expect-gradcheck/jest"]',
+  types: ['jest', 'node', 'expect-gradcheck/jest'],
+  expectImport: '// the global expect of @types/jest',
+  runnerOnlyCalls: '',
+  declaration: /\/node_modules\/expect-gradcheck\/dist\/jest\.d\.c?ts$/,
+  modes: ALL_MODES,
+};
+
+const jestGlobalsTypes: TypeFamily = {
+  slug: 'jest-globals',
+  title: "import { expect } from '@jest/globals', types [\"node\", \"expect-gradcheck/jest-globals\"]",
+  types: ['node', 'expect-gradcheck/jest-globals'],
+  expectImport: "import { expect } from '@jest/globals';",
+  runnerOnlyCalls: '',
+  declaration: /\/node_modules\/expect-gradcheck\/dist\/jest-globals\.d\.c?ts$/,
+  modes: ALL_MODES,
+  minimalTypes: ['expect-gradcheck/jest-globals'],
+};
+
+// ---------------------------------------------------------------------------------------------
+// The projects, roughly in order of how much waits on each (they install in this order).
+
+export const projects: ProjectSpec[] = [
+  {
+    dir: 'jest-30',
+    title: 'Jest 30.5.2',
+    packageManager: 'npm',
+    packageType: 'commonjs',
+    installs: ['jest@30.5.2', '@types/jest@30.0.0', '@jest/globals@30.5.2', TYPES_NODE_20],
+    files: () => ({
+      ...jestFiles(true),
+      'jest.config.mjs': jestConfig({ testMatch: 'gradients.test.mjs', setup: 'expect-gradcheck/jest', esm: true }),
+      'gradients.test.mjs': jestTestFile(importLayers),
+      'jest.globals-esm.config.mjs': jestConfig({ testMatch: 'globals.test.mjs', setup: 'expect-gradcheck/jest-globals', injectGlobals: false, esm: true }),
+      'globals.test.mjs': jestTestFile(`import { expect, test } from '@jest/globals';\n${importLayers}`),
+      'root-entry.cjs': fixture('shared/root-entry.cjs'),
+      'root-entry.mjs': fixture('shared/root-entry.mjs'),
+    }),
+    runs: [
+      jestGlobalRun(),
+      jestGlobalsRun,
+      {
+        title: "native ESM (--experimental-vm-modules, jest.config.mjs, .mjs tests), setupFilesAfterEnv: ['expect-gradcheck/jest']",
+        runner: 'jest',
+        config: 'jest.config.mjs',
+        env: { NODE_OPTIONS: '--experimental-vm-modules' },
+      },
+      {
+        title: "native ESM, setupFilesAfterEnv: ['expect-gradcheck/jest-globals'], injectGlobals: false, expect imported from @jest/globals",
+        runner: 'jest',
+        config: 'jest.globals-esm.config.mjs',
+        env: { NODE_OPTIONS: '--experimental-vm-modules' },
+      },
+    ],
+    typeFamilies: [jestGlobalTypes, jestGlobalsTypes],
+  },
+  {
+    dir: 'vitest-4',
+    title: 'Vitest 4.1.12',
+    packageManager: 'npm',
+    packageType: 'module',
+    installs: ['vitest@4.1.12', TYPES_NODE_20],
+    files: () => vitestFiles(),
+    runs: [vitestRun],
+    typeFamilies: [vitestTypes('expect-gradcheck/vitest', /\/node_modules\/expect-gradcheck\/dist\/vitest\.d\.ts$/)],
+  },
+  {
+    dir: 'vitest-5',
+    title: 'Vitest 5.1.2',
+    packageManager: 'npm',
+    packageType: 'module',
+    installs: ['vitest@5.1.2', TYPES_NODE_22],
+    // The same runtime as expect-gradcheck/vitest; one entry name for setupFiles and types.
+    files: () => vitestFiles('expect-gradcheck/vitest-5'),
+    runs: [{ ...vitestRun, title: "setupFiles: ['expect-gradcheck/vitest-5'], run with Node 22", node22: true }],
+    typeFamilies: [vitestTypes('expect-gradcheck/vitest-5', /\/node_modules\/expect-gradcheck\/dist\/vitest-5\.d\.ts$/)],
+  },
+  {
+    dir: 'vitest-3',
+    title: 'Vitest 3.2.7',
+    packageManager: 'npm',
+    packageType: 'module',
+    installs: ['vitest@3.2.7', TYPES_NODE_20],
+    files: () => vitestFiles(),
+    runs: [vitestRun],
+    typeFamilies: [vitestTypes('expect-gradcheck/vitest', /\/node_modules\/expect-gradcheck\/dist\/vitest\.d\.ts$/)],
+  },
+  {
+    dir: 'jest-29',
+    title: 'Jest 29.7.0',
+    packageManager: 'npm',
+    packageType: 'commonjs',
+    installs: ['jest@29.7.0', '@types/jest@29.5.14', '@jest/globals@29.7.0', TYPES_NODE_20],
+    files: () => jestFiles(true),
+    runs: [jestGlobalRun(), jestGlobalsRun],
+    typeFamilies: [jestGlobalTypes, jestGlobalsTypes],
+  },
+  {
+    dir: 'pnpm-jest-30',
+    title: 'pnpm 12 (hoist: false), Jest 30.5.2 with @jest/globals and expect as dev dependencies',
+    packageManager: 'pnpm',
+    packageType: 'commonjs',
+    installs: ['jest@30.5.2', '@jest/globals@30.5.2', 'expect@30.5.2', TYPES_NODE_20],
+    files: () => ({
+      // pnpm 12 reads its settings here, not from .npmrc. hoist: false keeps even pnpm's hidden
+      // node_modules/.pnpm/node_modules empty: a package sees only what it declares.
+      'pnpm-workspace.yaml': "hoist: false\nallowBuilds:\n  '@parcel/watcher': false\n",
+      'scale-layer.cjs': fixture('shared/scale-layer.cjs'),
+      'jest.globals.config.js': jestConfig({ testMatch: 'globals.test.js', setup: 'expect-gradcheck/jest-globals', injectGlobals: false }),
+      'globals.test.js': jestTestFile(`'use strict';\nconst { expect, test } = require('@jest/globals');\n${requireLayers}`),
+    }),
+    runs: [jestGlobalsRun],
+    typeFamilies: [{ ...jestGlobalsTypes, minimalTypes: undefined }],
+  },
+  {
+    dir: 'jest-28',
+    title: 'Jest 28.1.3',
+    packageManager: 'npm',
+    packageType: 'commonjs',
+    installs: ['jest@28.1.3', '@types/jest@28.1.8', TYPES_NODE_20],
+    files: () => jestFiles(false),
+    runs: [jestGlobalRun()],
+    typeFamilies: [jestGlobalTypes],
+  },
+  {
+    dir: 'jest-27',
+    title: 'Jest 27.5.1',
+    packageManager: 'npm',
+    packageType: 'commonjs',
+    installs: ['jest@27.5.1', '@types/jest@27.5.1', TYPES_NODE_20],
+    files: () => jestFiles(false),
+    runs: [jestGlobalRun()],
+    typeFamilies: [jestGlobalTypes],
+  },
+  {
+    // Jest before 28 ignores package exports: 'expect-gradcheck/jest' resolves through the
+    // package's jest/ directory stub. Jest 24's --config takes only .js or .json.
+    dir: 'jest-26',
+    title: 'Jest 26.6.3 (run time only)',
+    packageManager: 'npm',
+    packageType: 'commonjs',
+    installs: ['jest@26.6.3'],
+    files: () => jestFiles(false),
+    runs: [jestGlobalRun()],
+    typeFamilies: [],
+  },
+  {
+    dir: 'jest-24',
+    title: 'Jest 24.9.0 (run time only)',
+    packageManager: 'npm',
+    packageType: 'commonjs',
+    installs: ['jest@24.9.0'],
+    files: () => jestFiles(false),
+    runs: [jestGlobalRun()],
+    typeFamilies: [],
+  },
+];
