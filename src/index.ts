@@ -18,7 +18,22 @@ export type {
   UnresolvedEntry,
   UnresolvedGroup,
 } from './check/report-types.js';
-export type { Layer, NumericContainer, ParamRecord, TensorLike } from './layer/protocol.js';
+export type {
+  AccessorParam,
+  ArrayAccessorParam,
+  GradAccessor,
+  GradSource,
+  Layer,
+  NumericContainer,
+  ParamRecord,
+  ParamStorage,
+  ParamsForm,
+  PropertyParam,
+  RegisteredTensorClasses,
+  TensorLike,
+} from './layer/protocol.js';
+export { inputs, namedInputs, MultipleInputs } from './layer/multiple-inputs.js';
+export { registerTensorClass, type TensorClass } from './layer/tensor-class.js';
 export { diffLines, formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
 export { reportToJSON } from './report/to-json.js';
 export { reportChecksTo } from './report/ci-report.js';

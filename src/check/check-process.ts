@@ -9,20 +9,22 @@ import {
   decideGradModes,
   gradChannel,
   inputAccess,
+  type InputsAccess,
   liveGrads,
   readAll,
   readGrad,
-  readInputGradient,
+  readInputGradients,
+  refreshGradReads,
   saveGrad,
   writeAll,
   type GradChannel,
 } from '../layer/gradients.js';
 import { resolveInput } from '../layer/input.js';
-import { createView } from '../layer/numeric-view.js';
+import { createView, type NumericView } from '../layer/numeric-view.js';
 import { outputForm, readOutputInto } from '../layer/output.js';
 import { assertFiniteParams, assertParamsAreLive, INPUT_NAME, LayerProtocolError, normalizeParams, type ParamSlot } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
-import { snapshotState } from '../layer/state-snapshot.js';
+import { type RestoreFailure, snapshotState } from '../layer/state-snapshot.js';
 import { buildReport, defaultsNote } from './build-report.js';
 import type { BackwardGradients, CheckedTensor } from './checked-tensor.js';
 import { createDeterminismWatch, NondeterminismFound } from './determinism.js';
@@ -36,8 +38,9 @@ import { measureEntries } from './modes/exhaustive.js';
 import { planCheck, type Plan } from './modes/plan.js';
 import { projectTensor } from './modes/projection.js';
 import type { SweepContext } from './modes/sweep-context.js';
-import { DEFAULT_TOLERANCE, type ValidatedOptions } from './options.js';
-import { assertFiniteInput, assertFiniteOutput, resolveDtype } from './preconditions.js';
+import { DEFAULT_TOLERANCE, OptionsError, type ValidatedOptions } from './options.js';
+import { escapeText } from '../layer/describe-value.js';
+import { assertFiniteInputs, assertFiniteOutput, resolveDtype } from './preconditions.js';
 import { backwardMutatesUpstream, forwardMutatesInput, stateNotRestored } from './problems.js';
 import { progressReporter, type CheckProgress } from './progress.js';
 import type { CheckMode, GradientReport, Problem } from './report-types.js';
@@ -94,11 +97,38 @@ function* checkWithSavedParams(layer: Layer, options: ValidatedOptions, clock: C
   assertParamsAreLive(layer, slots);
   const savedValues = slots.map((slot) => readAll(slot.value));
   const savedGrads = slots.map((slot) => saveGrad(slot));
+  const writeBack = (): RestoreFailure[] => [
+    ...slots.flatMap((slot, i) => attemptWrite(`parameter '${slot.name}'`, slot.value, savedValues[i])),
+    ...slots.flatMap((slot, i) => {
+      const saved = savedGrads[i];
+      return saved === null ? [] : attemptWrite(`gradient of '${slot.name}'`, saved.view, saved.values);
+    }),
+  ];
+  let report: GradientReport;
   try {
-    return yield* runCheck(layer, slots, options, clock);
-  } finally {
-    slots.forEach((slot, i) => writeAll(slot.value, savedValues[i]));
-    for (const saved of savedGrads) if (saved !== null) writeAll(saved.view, saved.values);
+    report = yield* runCheck(layer, slots, options, clock);
+  } catch (error) {
+    const unwritten = writeBack();
+    if (unwritten.length === 0) throw error;
+    throw new LayerStateError(`${stateNotRestored(unwritten).message} (The check stopped with: ${String((error as Error)?.message ?? error)})`, {
+      cause: error,
+    });
+  }
+  const unwritten = writeBack();
+  if (unwritten.length === 0) return report;
+  return { ...report, problems: [...report.problems, stateNotRestored(unwritten)], pass: false, verdict: 'impossible' };
+}
+
+/**
+ * Writes saved values back through the layer's own storage (an accessor may throw); one failure
+ * must not keep the other tensors from being put back, so each is attempted and reported.
+ */
+function attemptWrite(path: string, view: NumericView, values: Float64Array): RestoreFailure[] {
+  try {
+    writeAll(view, values);
+    return [];
+  } catch (error) {
+    return [{ path, reason: `writing it back threw: ${String((error as Error)?.message ?? error)}` }];
   }
 }
 
@@ -107,22 +137,23 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
   const rng = createRng(options.seed);
   const paramsFloat32 = slots.some((slot) => slot.value.float32);
   const input = resolveInput(layer, options, rng, options.dtype === 'float32' || paramsFloat32);
-  const access = inputAccess(input.value, input.source);
-  const inputView = access.view;
-  assertFiniteInput(inputView, input);
-  const pristineInput = inputView === null ? null : readAll(inputView);
+  const inputNames = inputTensorNames(input.names, slots);
+  const access: InputsAccess = { inputs: input.values.map((value, i) => inputAccess(value, input.source, inputNames[i])), multiple: input.multiple };
+  assertFiniteInputs(access.inputs, input);
+  const pristineInputs = access.inputs.map(({ view }) => (view === null ? null : readAll(view)));
 
   let forwardCalls = 0;
   let backwardCalls = 0;
+  const forwardValues = input.values;
   const forwardCall = call('forward()', () => {
     forwardCalls++;
-    return layer.forward(input.value);
+    return layer.forward(...forwardValues);
   });
   const problems: Problem[] = [];
 
   const firstOutput = yield forwardCall;
   const form = outputForm(firstOutput);
-  const dtype = resolveDtype(options.dtype, slots, inputView, form);
+  const dtype = resolveDtype(options.dtype, slots, access.inputs, form);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE[dtype];
   const settings: GradientReport['settings'] = {
     seed: options.seed,
@@ -152,11 +183,13 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
 
   const baseOutput = new Float64Array(form.size);
   readOutputInto(firstOutput, form, baseOutput);
-  assertFiniteOutput(baseOutput, form, input, inputView);
-  if (inputView !== null && pristineInput !== null) {
-    const changedAt = firstDifference(readAll(inputView), pristineInput);
+  assertFiniteOutput(baseOutput, form, input, access.inputs);
+  for (const [i, { view, name }] of access.inputs.entries()) {
+    const pristine = pristineInputs[i];
+    if (view === null || pristine === null) continue;
+    const changedAt = firstDifference(readAll(view), pristine);
     if (changedAt >= 0) {
-      problems.push(forwardMutatesInput(inputView.position(changedAt)));
+      problems.push(forwardMutatesInput(view.position(changedAt), name));
       return finishWithoutTensors();
     }
   }
@@ -182,6 +215,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
   /** One forward at the unperturbed point (its output is evidence of determinism too) and one backward(scale·r). */
   const scaledProjection = (scale: number): Float64Array => projection.map((r) => scale * r);
   const forwardBackward = function* (upstreamValues: Float64Array, channels: GradChannel[] | null): CheckProcess<unknown> {
+    refreshGradReads(slots);
     if (channels !== null) for (const channel of channels) channel.prepare();
     yield* evaluateInto(scratchOutput);
     watch.compare(scratchOutput, 'before a backward call');
@@ -190,6 +224,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
       backwardCalls++;
       return layer.backward(upstream);
     });
+    refreshGradReads(slots);
     if (!form.scalar && problems.every((p) => p.kind !== 'backward-mutates-upstream')) {
       const after = readAll(createView(upstream, 'the upstream gradient', { allowRagged: true }));
       const changedAt = firstDifference(after, upstreamValues);
@@ -222,12 +257,20 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     const channels = slots.map((slot, i) => gradChannel(slot, gradModes[i]));
     const analytic: BackwardGradients = {
       params: afterFirst.map((values, i) => (gradModes[i] === 'accumulate' ? values.map((v, k) => v - (beforeFirst[i][k] ?? 0)) : values)),
-      input: readInputGradient(firstReturned, access, options.checkInput),
+      inputs: readInputGradients(firstReturned, access, options.checkInput),
     };
-    const tensors: CheckedTensor[] = slots.map((slot, i) => ({ name: slot.name, view: slot.value, analytic: analytic.params[i], pick: (g) => g.params[i] }));
-    if (analytic.input !== null && inputView !== null) {
-      tensors.push({ name: INPUT_NAME, view: inputView, analytic: analytic.input, pick: (g) => g.input });
-    }
+    const factors = declaredFactors(options.gradientFactor, slots, access);
+    const tensors: CheckedTensor[] = slots.map((slot, i) => {
+      const factor = factors.get(slot.name) ?? 1;
+      return { name: slot.name, view: slot.value, gradientFactor: factor, analytic: undeclared(analytic.params[i], factor), pick: (g) => undeclared(g.params[i], factor) };
+    });
+    access.inputs.forEach(({ name, view }, i) => {
+      const gradient = analytic.inputs[i];
+      const factor = factors.get(name) ?? 1;
+      if (gradient !== null && view !== null) {
+        tensors.push({ name, view, gradientFactor: factor, analytic: undeclared(gradient, factor), pick: (g) => undeclared(g.inputs[i], factor) });
+      }
+    });
     if (tensors.length === 0) {
       throw new LayerProtocolError(
         'The layer has no params and its backward() returned no input gradient, so there is nothing to check. ' +
@@ -239,7 +282,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     }
     const runBackward = function* (upstreamValues: Float64Array): CheckProcess<BackwardGradients> {
       const returned = yield* forwardBackward(upstreamValues, channels);
-      return { params: channels.map((channel) => channel.collect()), input: readInputGradient(returned, access, options.checkInput) };
+      return { params: channels.map((channel) => channel.collect()), inputs: readInputGradients(returned, access, options.checkInput) };
     };
     const accumulating = new Set<string>();
     if (!form.scalar) {
@@ -367,6 +410,41 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     problems.push(error.problem);
     return finishWithoutTensors();
   }
+}
+
+/** Backward's values divided by the declared factor: the true gradient, if the convention holds. */
+function undeclared(values: Float64Array, factor: number): Float64Array;
+function undeclared(values: Float64Array | null, factor: number): Float64Array | null;
+function undeclared(values: Float64Array | null, factor: number): Float64Array | null {
+  if (values === null || factor === 1) return values;
+  return values.map((v) => v / factor);
+}
+
+/** The declared gradient factor per tensor name; a record must name tensors the layer has. */
+function declaredFactors(declared: ValidatedOptions['gradientFactor'], slots: readonly ParamSlot[], access: InputsAccess): Map<string, number> {
+  const factors = new Map<string, number>();
+  if (declared === null) return factors;
+  if (typeof declared === 'number') {
+    for (const slot of slots) factors.set(slot.name, declared);
+    return factors;
+  }
+  const known = [...slots.map((slot) => slot.name), ...access.inputs.map((input) => input.name)];
+  for (const [name, factor] of Object.entries(declared)) {
+    if (!known.includes(name)) {
+      throw new OptionsError(`gradientFactor names '${escapeText(name)}', which is not a tensor of this layer. Its tensors: ${known.join(', ')}.`);
+    }
+    factors.set(name, factor);
+  }
+  return factors;
+}
+
+/**
+ * Input tensors are reported under their own names; one that a parameter already uses (a parameter
+ * called `query` beside an input `query`) becomes `input.query`.
+ */
+function inputTensorNames(names: readonly string[], slots: readonly ParamSlot[]): string[] {
+  const taken = new Set(slots.map((slot) => slot.name));
+  return names.map((name) => (name !== INPUT_NAME && taken.has(name) ? `${INPUT_NAME}.${name}` : name));
 }
 
 /** Runs the planned mode over every tensor. Modes differ only in which entries and directions they measure. */

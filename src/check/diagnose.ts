@@ -77,6 +77,26 @@ function describeFactor(factor: number): string {
   return `analytic ≈ ${factor} × numeric on every failing entry: a constant factor is off`;
 }
 
+/** `3`, `1 / 3`, or the number: the factor as a user would type it. */
+function factorSource(factor: number): string {
+  const inverse = 1 / factor;
+  if (Number.isInteger(factor)) return String(factor);
+  if (Number.isInteger(inverse)) return inverse < 0 ? `-1 / ${-inverse}` : `1 / ${inverse}`;
+  return String(Number(factor.toPrecision(6)));
+}
+
+/**
+ * Libraries that average over the batch (or a sequence, or the entry count) produce a constant
+ * multiple of the gradient on purpose: the option that says so, with the factor to give.
+ */
+function declarationHint(name: string, factor: number, declared: number): string {
+  const total = factor * declared;
+  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+  const option = `{ gradientFactor: { ${key}: ${factorSource(total)} } }`;
+  if (declared !== 1) return `The declared gradientFactor ${factorSource(declared)} does not explain it; if the convention is ${factorSource(total)}, declare ${option}`;
+  return `If the library scales this gradient on purpose (averaging over the batch), declare it: ${option}`;
+}
+
 /** analytic[j, i] ≈ numeric[i, j] on every entry (also for a [cols, rows] gradient flattened into a [rows, cols] parameter). */
 function isTransposed(tensor: TensorReport, tolerance: number): boolean {
   if (tensor.shape.length !== 2 || tensor.ragged) return false;
@@ -165,7 +185,7 @@ export function diagnoseTensor(tensor: TensorReport, problems: readonly Problem[
     if (factor !== null && Math.abs(factor - 1) > 10 * tolerance) {
       const nice = niceFactor(factor, failing, tolerance);
       if (nice === -1) add('sign', 'analytic = −numeric: a sign flip?', { factor: -1 });
-      else add('scale', describeFactor(nice), { factor: nice });
+      else add('scale', `${describeFactor(nice)}. ${declarationHint(name, nice, tensor.gradientFactor)}`, { factor: nice });
     }
   }
   if (failing.length === 1 && tensor.size > 1) {

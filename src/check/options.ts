@@ -48,6 +48,14 @@ export interface GradientCheckOptions {
   maxSeconds?: number;
   /** Called during long checks (at most 4 times a second) with the phase and counts. */
   onProgress?: (progress: CheckProgress) => void;
+  /**
+   * The layer's gradient convention: its backward produces `gradientFactor` × the true gradient
+   * (e.g. `1 / batchSize` for a library that averages parameter gradients over the batch). A number
+   * applies to every parameter (not to inputs); a record applies per tensor, by the names the report
+   * uses (`{ W: 0.25, b: 0.25 }`, or `input` for the input). Backward's values are divided by it
+   * before the comparison, and the report names it.
+   */
+  gradientFactor?: number | Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_SEED = 42;
@@ -70,6 +78,7 @@ export interface ValidatedOptions {
   maxEvaluations: number;
   maxSeconds: number;
   onProgress: ((progress: CheckProgress) => void) | undefined;
+  gradientFactor: number | Readonly<Record<string, number>> | null;
 }
 
 export const DEFAULT_MAX_EVALUATIONS = 100_000;
@@ -92,6 +101,7 @@ const KNOWN_KEYS = [
   'maxEvaluations',
   'maxSeconds',
   'onProgress',
+  'gradientFactor',
 ];
 
 function show(value: unknown): string {
@@ -143,6 +153,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new OptionsError(`onProgress must be a function, but got ${show(onProgress)}.`);
   }
+  const gradientFactor = validateGradientFactor(given.gradientFactor);
   if (given.input === null) {
     throw new OptionsError('input is null; it must be the value forward() is called with. Omit it to use layer.sampleInput() or layer.inputShape.');
   }
@@ -166,6 +177,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
     maxEvaluations: maxEvaluations as number,
     maxSeconds: maxSeconds as number,
     onProgress: onProgress as ((progress: CheckProgress) => void) | undefined,
+    gradientFactor,
   };
 }
 
@@ -182,4 +194,23 @@ function validateShard(shard: unknown): ShardSpec | null {
     throw new OptionsError(`shard must be [k, n] with 1 ≤ k ≤ n (the k-th of n parts, like --shard=k/n), but got ${show(shard)}.`);
   }
   return { index: shard[0] as number, count: shard[1] as number };
+}
+
+const isFactor = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value !== 0;
+
+function validateGradientFactor(factor: unknown): number | Readonly<Record<string, number>> | null {
+  if (factor === undefined) return null;
+  if (isFactor(factor)) return factor;
+  if (typeof factor === 'object' && factor !== null && !Array.isArray(factor)) {
+    const entries = Object.entries(factor);
+    const bad = entries.find(([, value]) => !isFactor(value));
+    if (bad === undefined && entries.length > 0) return { ...(factor as Record<string, number>) };
+    if (bad !== undefined) {
+      throw new OptionsError(`gradientFactor.${escapeText(bad[0])} must be a finite number other than 0, but got ${show(bad[1])}.`);
+    }
+  }
+  throw new OptionsError(
+    `gradientFactor must be a finite number other than 0 (every parameter), or a record of them by tensor name ({ W: 0.25 }), but got ${show(factor)}. ` +
+      'It states that backward produces that multiple of the true gradient, e.g. 1 / batchSize for a library that averages over the batch.',
+  );
 }

@@ -1,7 +1,7 @@
 import type { Dtype } from '../engine/dtype.js';
 import { readAll } from '../layer/gradients.js';
 import { InputError, type ResolvedInput } from '../layer/input.js';
-import type { NumericView } from '../layer/numeric-view.js';
+import type { InputAccess } from '../layer/gradients.js';
 import type { OutputForm } from '../layer/output.js';
 import type { ParamSlot } from '../layer/params.js';
 import { OptionsError, type ValidatedOptions } from './options.js';
@@ -14,10 +14,10 @@ import { entryLabel, formatPosition } from './position-text.js';
  */
 
 /** float32 storage anywhere makes the layer float32; forcing float64 onto it could only fail correct layers. */
-export function resolveDtype(requested: ValidatedOptions['dtype'], slots: ParamSlot[], inputView: NumericView | null, form: OutputForm): Dtype {
+export function resolveDtype(requested: ValidatedOptions['dtype'], slots: ParamSlot[], inputs: readonly InputAccess[], form: OutputForm): Dtype {
   const float32Storage = [
     ...slots.filter((slot) => slot.value.float32).map((slot) => `parameter '${slot.name}'`),
-    ...(inputView?.float32 === true ? ['the input'] : []),
+    ...inputs.filter((input) => input.view?.float32 === true).map((input) => (input.name === 'input' ? 'the input' : `input '${input.name}'`)),
     ...(form.float32 ? ['the output of forward()'] : []),
   ];
   if (requested === 'float64' && float32Storage.length > 0) {
@@ -30,28 +30,33 @@ export function resolveDtype(requested: ValidatedOptions['dtype'], slots: ParamS
   return float32Storage.length > 0 ? 'float32' : 'float64';
 }
 
-function describeInput(input: ResolvedInput, view: NumericView | null): string {
-  const form = view === null ? '' : view.ragged ? ` (ragged, ${view.size} entries)` : ` (shape ${formatPosition(view.shape)})`;
-  return `the input from ${input.source}${form}`;
+function describeInput(input: ResolvedInput, inputs: readonly InputAccess[]): string {
+  if (inputs.length === 0) return 'no input';
+  const forms = inputs.map(({ view }) => (view === null ? '' : view.ragged ? `ragged, ${view.size} entries` : `shape ${formatPosition(view.shape)}`));
+  if (!input.multiple) return `the input from ${input.source}${forms[0] === '' ? '' : ` (${forms[0]})`}`;
+  return `the inputs from ${input.source} (${inputs.map((access, i) => `${access.name}${forms[i] === '' ? '' : `: ${forms[i]}`}`).join('; ')})`;
 }
 
-export function assertFiniteInput(view: NumericView | null, input: ResolvedInput): void {
-  if (view === null) return;
-  const values = readAll(view);
-  const at = values.findIndex((v) => !Number.isFinite(v));
-  if (at >= 0) {
-    throw new InputError(
-      `${describeInput(input, view)} holds ${values[at]} at ${entryLabel('input', view.position(at))}; gradients cannot be checked at a non-finite input. Pass finite values.`,
-    );
+export function assertFiniteInputs(inputs: readonly InputAccess[], input: ResolvedInput): void {
+  for (const access of inputs) {
+    const { view } = access;
+    if (view === null) continue;
+    const values = readAll(view);
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) {
+      throw new InputError(
+        `${describeInput(input, inputs)} holds ${values[at]} at ${entryLabel(access.name, view.position(at))}; gradients cannot be checked at a non-finite input. Pass finite values.`,
+      );
+    }
   }
 }
 
-export function assertFiniteOutput(output: Float64Array, form: OutputForm, input: ResolvedInput, view: NumericView | null): void {
+export function assertFiniteOutput(output: Float64Array, form: OutputForm, input: ResolvedInput, inputs: readonly InputAccess[]): void {
   const at = output.findIndex((v) => !Number.isFinite(v));
   if (at < 0) return;
   const where = form.scalar ? 'a loss of' : `${output[at]} at ${entryLabel('output', form.position(at))} for`;
   throw new InputError(
-    `forward() returned ${form.scalar ? `${where} ${output[at]} for` : where} ${describeInput(input, view)}, before any perturbation. ` +
+    `forward() returned ${form.scalar ? `${where} ${output[at]} for` : where} ${describeInput(input, inputs)}, before any perturbation. ` +
       'Either the input does not fit the layer (check its shape and values) or forward is not finite there (log of 0, 0/0, an overflowing exp). ' +
       'No gradient can be checked at a non-finite output.',
   );

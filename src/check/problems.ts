@@ -3,14 +3,14 @@ import type { Problem } from './report-types.js';
 
 /** The problems found before or around the comparison, each with the message that explains it. */
 
-export function forwardMutatesInput(position: number[]): Problem {
+export function forwardMutatesInput(position: number[], input = 'input'): Problem {
   return {
     kind: 'forward-mutates-input',
     severity: 'impossible',
-    tensor: 'input',
+    tensor: input,
     position,
     message:
-      `forward() changed its input at ${entryLabel('input', position)}. ` +
+      `forward() changed its input at ${entryLabel(input, position)}. ` +
       'Each evaluation would then see a different input, so finite differences mean nothing; compute into a new array instead.',
   };
 }

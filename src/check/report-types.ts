@@ -133,6 +133,11 @@ export interface TensorReport {
   /** Coupled kink entries whose gradients are valid one by one but not together. */
   jointFailures: JointKinkFailure[];
   /**
+   * The declared gradient convention (option `gradientFactor`): backward gives this multiple of the
+   * true gradient, and every analytic value here is backward's divided by it. 1 when none was declared.
+   */
+  gradientFactor: number;
+  /**
    * Passing entries checked to the absolute tolerance only: their error estimate exceeds
    * tolerance·max(|analytic|, |numeric|) but not the layer's absolute tolerance, so any error
    * they could hide is negligible against the layer's significant gradients.

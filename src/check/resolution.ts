@@ -66,6 +66,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       failures: sortFailures(record.failures),
       kinks: record.kinks,
       jointFailures: record.jointFailures,
+      gradientFactor: record.tensor.gradientFactor,
       negligible,
       inconclusive,
       coverage: {

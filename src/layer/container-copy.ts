@@ -1,4 +1,5 @@
 import { createView } from './numeric-view.js';
+import { tensorClassOf } from './tensor-class.js';
 
 /**
  * Copies the checker makes: the input it perturbs (so the caller's value is never touched) and the
@@ -44,6 +45,16 @@ export function deepCopy<T>(value: T): T {
     if (typeof item !== 'object' || item === null) return item;
     const existing = copies.get(item);
     if (existing !== undefined) return existing;
+    const tensorClass = tensorClassOf(item);
+    if (tensorClass !== null) {
+      // Made by the class itself: its storage may be private (#fields), out of reach of a copy.
+      const view = createView(item, 'a tensor-class instance');
+      const values = new Float64Array(view.size);
+      view.readInto(values);
+      const result = tensorClass.create(values, view.shape, item);
+      copies.set(item, result);
+      return result;
+    }
     if (ArrayBuffer.isView(item)) {
       const result = item instanceof DataView ? new DataView(item.buffer.slice(0), item.byteOffset, item.byteLength) : (item as unknown as Float64Array).slice();
       copies.set(item, result);

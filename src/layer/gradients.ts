@@ -1,6 +1,7 @@
 import { INPUT_NAME, LayerProtocolError, type ParamSlot } from './params.js';
 import { ContainerError, createView, isNumericContainer, sharesStorage, type NumericView } from './numeric-view.js';
 import { describeValue } from './describe-value.js';
+import { gradAccessorView } from './accessor-view.js';
 
 /**
  * Reading and writing a layer's gradients through the protocol. Grads are resolved again on every
@@ -17,15 +18,39 @@ export function writeAll(view: NumericView, values: Float64Array): void {
   for (let i = 0; i < view.size; i++) view.set(i, values[i]);
 }
 
-/** The gradient storage the layer holds now, or null before backward has allocated one. */
-function existingGradView(slot: ParamSlot): NumericView | null {
-  const container = slot.gradContainer();
-  return isNumericContainer(container) ? createView(container, `gradient of '${slot.name}'`, { writable: true }) : null;
+const isGradAccessor = (value: unknown): value is { get(index: number): number; set?(index: number, value: number): void } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && typeof (value as { get?: unknown }).get === 'function';
+
+/**
+ * A view of what the layer gives as a gradient: storage (read and reset in place), a number (a
+ * scalar parameter's gradient, necessarily a copy), or an accessor `{ get(i), set?(i, v) }`.
+ * Null when there is none yet (before backward has allocated it).
+ */
+function gradView(raw: unknown, slot: ParamSlot): NumericView | null {
+  const what = `gradient of '${slot.name}'`;
+  if (typeof raw === 'number') return createView([raw], what);
+  if (isNumericContainer(raw)) return createView(raw, what, { writable: true });
+  if (isGradAccessor(raw)) return gradAccessorView(raw, slot.value.size, slot.value.shape, what);
+  return null;
 }
 
-/** The layer's gradient storage and its values before the check, to be written back afterwards. */
+/** The gradient storage the layer holds now, or null before backward has allocated one. */
+function existingGradView(slot: ParamSlot): NumericView | null {
+  return gradView(slot.gradContainer(), slot);
+}
+
+/** Whether the checker can write into this gradient (storage, or an accessor with `set`); numbers and functions' results are copies. */
+function writableGrad(raw: unknown): boolean {
+  if (typeof raw === 'number') return false;
+  if (isNumericContainer(raw)) return true;
+  return isGradAccessor(raw) && typeof raw.set === 'function';
+}
+
+/** The layer's gradient storage and its values before the check, to be written back afterwards (null for copies: nothing to write back). */
 export function saveGrad(slot: ParamSlot): { view: NumericView; values: Float64Array } | null {
-  const view = existingGradView(slot);
+  const raw = slot.gradContainer();
+  if (!writableGrad(raw)) return null;
+  const view = gradView(raw, slot);
   return view === null ? null : { view, values: readAll(view) };
 }
 
@@ -36,7 +61,12 @@ export function readGrad(slot: ParamSlot): Float64Array {
       `After backward() there is no gradient for parameter '${slot.name}'. backward() must fill (or assign) the gradient of every parameter.`,
     );
   }
-  const view = createView(container, `gradient of '${slot.name}'`);
+  const view = gradView(container, slot);
+  if (view === null) {
+    throw new LayerProtocolError(
+      `The gradient of parameter '${slot.name}' is ${describeValue(container)}; give it as an array, a number (for a scalar), an accessor { get(i) } or a function returning one of these.`,
+    );
+  }
   if (view.size !== slot.value.size) {
     throw new LayerProtocolError(
       `The gradient of '${slot.name}' has ${view.size} entries but the parameter has ${slot.value.size}; they must have the same shape.`,
@@ -56,17 +86,28 @@ function readGradOrZeros(slot: ParamSlot): Float64Array {
  * through a fresh read. Copies cannot be reset before a backward, so the checker reads them differently.
  */
 function gradsAreLive(slot: ParamSlot): boolean {
-  const first = existingGradView(slot);
+  slot.refreshGrads();
+  const raw = slot.gradContainer();
+  if (!writableGrad(raw)) return false;
+  const first = gradView(raw, slot);
   if (first === null || first.size === 0) return true;
   const saved = first.get(0);
   const marker = saved === 1 ? 2 : 1;
   first.set(0, marker);
   try {
+    // A second read, not the first one remembered: does it see the marker?
+    slot.refreshGrads();
     const again = existingGradView(slot);
     return again !== null && again.get(0) === first.stored(marker);
   } finally {
     first.set(0, saved);
+    slot.refreshGrads();
   }
+}
+
+/** The layer's gradients may have changed (a backward ran): read them anew. */
+export function refreshGradReads(slots: readonly ParamSlot[]): void {
+  for (const slot of slots) slot.refreshGrads();
 }
 
 const bitwiseEqual = (a: Float64Array, b: Float64Array): boolean => a.every((v, i) => Object.is(v, b[i]));
@@ -94,7 +135,8 @@ export function gradChannel(slot: ParamSlot, mode: GradMode): GradChannel {
     mode,
     prepare() {
       if (mode === 'reset') {
-        const view = existingGradView(slot);
+        const raw = slot.gradContainer();
+        const view = writableGrad(raw) ? gradView(raw, slot) : null;
         if (view !== null) writeAll(view, new Float64Array(view.size));
       } else if (mode === 'accumulate') {
         before = readGradOrZeros(slot);
@@ -144,9 +186,8 @@ export function decideGradModes(
 /** A gradient that shares storage with a parameter value would be zeroed or perturbed along with it. */
 export function assertGradsApart(slots: ParamSlot[]): void {
   for (const slot of slots) {
-    const container = slot.gradContainer();
-    if (!isNumericContainer(container)) continue;
-    const grad = createView(container, `gradient of '${slot.name}'`);
+    const grad = gradView(slot.gradContainer(), slot);
+    if (grad === null) continue;
     const clash = slots.find((other) => sharesStorage(grad, other.value));
     if (clash !== undefined) {
       throw new LayerProtocolError(
@@ -162,8 +203,10 @@ export function beforeBackward(slots: ParamSlot[], live: boolean[]): Float64Arra
   return slots.map((slot, i) => (live[i] ? new Float64Array(0) : readGradOrZeros(slot)));
 }
 
-/** The input as the check sees it: a view when it is a numeric container, else why not. */
+/** One input as the check sees it: a view when it is a numeric container, else why not. */
 export interface InputAccess {
+  /** The reported name: `input`, `input[1]`, `query`… */
+  name: string;
   view: NumericView | null;
   /** Why the input cannot be perturbed (token ids in objects, strings…), when `view` is null. */
   reason: string;
@@ -171,31 +214,34 @@ export interface InputAccess {
   source: string;
 }
 
-export function readInputGradient(returned: unknown, input: InputAccess, checkInput: boolean): Float64Array | null {
-  if (returned === undefined || returned === null || !checkInput) return null;
+/** How backward's result maps onto the inputs: one input, or one gradient per input of `inputs(…)`. */
+export interface InputsAccess {
+  inputs: InputAccess[];
+  multiple: boolean;
+}
+
+/** The gradient of one input, checked against it; null when backward gave none for it. */
+function readOneInputGradient(returned: unknown, input: InputAccess, what: string): Float64Array | null {
+  if (returned === undefined || returned === null) return null;
   const inputView = input.view;
   if (inputView === null) {
     throw new LayerProtocolError(
-      `backward() returned an input gradient (${describeValue(returned)}), but the input from ${input.source} cannot be perturbed (${input.reason}), ` +
-        'so that gradient cannot be checked. Pass a numeric input, or set checkInput: false to check the parameters only.',
+      `backward() returned ${what} (${describeValue(returned)}), but ${input.name} from ${input.source} cannot be perturbed (${input.reason}), ` +
+        `so that gradient cannot be checked. Pass a numeric input, return null for it, or set checkInput: false to check the parameters only.`,
     );
   }
   if (!isNumericContainer(returned)) {
-    throw new LayerProtocolError(
-      `backward() returned ${describeValue(returned)}; it must return the input gradient (in the input's form) or nothing.`,
-    );
+    throw new LayerProtocolError(`backward() returned ${describeValue(returned)} as ${what}; it must be in the input's form (or nothing).`);
   }
-  const view = createView(returned, 'the input gradient returned by backward()', { allowRagged: true });
+  const view = createView(returned, `${what} returned by backward()`, { allowRagged: true });
   if (view.size !== inputView.size) {
-    throw new LayerProtocolError(
-      `backward() returned an input gradient of ${view.size} entries for an input of ${inputView.size}; they must have the same shape.`,
-    );
+    throw new LayerProtocolError(`backward() returned ${what} of ${view.size} entries for an input of ${inputView.size}; they must have the same shape.`);
   }
   if (inputView.ragged || view.ragged) {
     for (let i = 0; i < view.size; i++) {
       if (view.position(i).join() !== inputView.position(i).join()) {
         throw new LayerProtocolError(
-          `backward() returned an input gradient whose rows differ from the input's: entry ${i} sits at [${view.position(i)}] in the gradient and at [${inputView.position(i)}] in the input.`,
+          `backward() returned ${what} whose rows differ from the input's: entry ${i} sits at [${view.position(i)}] in the gradient and at [${inputView.position(i)}] in the input.`,
         );
       }
     }
@@ -203,13 +249,41 @@ export function readInputGradient(returned: unknown, input: InputAccess, checkIn
   return readAll(view);
 }
 
+const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isNumericContainer(value);
+
+/** The gradient of each input from what backward returned (null where it gave none, or where inputs are not checked). */
+export function readInputGradients(returned: unknown, access: InputsAccess, checkInput: boolean): (Float64Array | null)[] {
+  const { inputs } = access;
+  if (!checkInput || returned === undefined || returned === null) return inputs.map(() => null);
+  if (!access.multiple) {
+    if (inputs.length === 0) {
+      throw new LayerProtocolError(`backward() returned ${describeValue(returned)}, but forward() took no input: there is no input to take a gradient of. Return nothing.`);
+    }
+    return [readOneInputGradient(returned, inputs[0], 'an input gradient')];
+  }
+  const names = inputs.map((input) => input.name);
+  if (Array.isArray(returned) && returned.length === inputs.length && !returned.every((v) => typeof v === 'number')) {
+    return inputs.map((input, i) => readOneInputGradient(returned[i], input, `the gradient of ${input.name}`));
+  }
+  if (isPlainRecord(returned) && Object.keys(returned).every((key) => names.includes(key))) {
+    return inputs.map((input) => readOneInputGradient(returned[input.name], input, `the gradient of ${input.name}`));
+  }
+  throw new LayerProtocolError(
+    `backward() returned ${describeValue(returned)}, but the layer has ${inputs.length} inputs (${names.join(', ')}): ` +
+      `return one gradient per input, as an array [${names.map((n) => `d${n.replace(/\W/g, '')}`).join(', ')}] (null for an input not to be checked)` +
+      (access.multiple ? ' or a record keyed by the input names' : '') +
+      '.',
+  );
+}
+
 /** A view of the input when it is a numeric container; otherwise null and the reason (token ids in objects, strings…). */
-export function inputAccess(input: unknown, source: string): InputAccess {
-  if (!isNumericContainer(input)) return { view: null, reason: `it is ${describeValue(input)}`, source };
+export function inputAccess(input: unknown, source: string, name: string = INPUT_NAME): InputAccess {
+  if (!isNumericContainer(input)) return { name, view: null, reason: `it is ${describeValue(input)}`, source };
   try {
-    return { view: createView(input, INPUT_NAME, { allowRagged: true, writable: true }), reason: '', source };
+    return { name, view: createView(input, name, { allowRagged: true, writable: true }), reason: '', source };
   } catch (error) {
     if (!(error instanceof ContainerError)) throw error;
-    return { view: null, reason: error.message, source };
+    return { name, view: null, reason: error.message, source };
   }
 }

@@ -1,6 +1,7 @@
 import type { Rng } from '../engine/rng.js';
 import type { Layer } from './protocol.js';
-import { LayerProtocolError } from './params.js';
+import { INPUT_NAME, LayerProtocolError } from './params.js';
+import { MultipleInputs } from './multiple-inputs.js';
 import { deepCopy } from './container-copy.js';
 import { describeValue } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
@@ -8,20 +9,46 @@ import { isThenable, silenceRejection } from './promise.js';
 /** Thrown for an input the gradients cannot be checked at (NaN in it, a non-finite output there); the message names the input. */
 export class InputError extends TypeError {}
 
-/** The input the check runs on and where it came from (for messages that name it). */
+/** The inputs the check runs on and where they came from (for messages that name them). */
 export interface ResolvedInput {
-  /** The check's private deep copy: the checker perturbs it in place and must never touch the caller's value. */
-  value: unknown;
-  /** `the input option`, `layer.sampleInput()` or `a seeded random input of layer.inputShape [2, 3]`. */
+  /**
+   * The check's private deep copies, one per argument of forward: none for a layer without input,
+   * one for a single input, several for `inputs(a, b, …)`. The checker perturbs them in place and
+   * never touches the caller's values.
+   */
+  values: unknown[];
+  /** The reported name of each input: `input`; `input[0]`, `input[1]`…; or the names of `namedInputs`. */
+  names: string[];
+  /** Given as `inputs(…)` / `namedInputs(…)`: backward returns one gradient per input. */
+  multiple: boolean;
+  /** `the input option`, `layer.sampleInput()`, `a seeded random input of layer.inputShape [2, 3]` or `no input`. */
   source: string;
+}
+
+/** One input, or the inputs of the explicit multi-input marker, as the check's own copies. */
+function resolvedFrom(value: unknown, source: string): ResolvedInput {
+  if (value instanceof MultipleInputs) {
+    if (value.values.length === 0) {
+      throw new LayerProtocolError(`${source} gave inputs() with no values; pass at least one, or omit the input for a layer whose forward takes none.`);
+    }
+    const names = value.names ?? value.values.map((_, i) => `${INPUT_NAME}[${i}]`);
+    return { values: value.values.map((v) => deepCopy(v)), names: [...names], multiple: true, source };
+  }
+  return { values: [deepCopy(value)], names: [INPUT_NAME], multiple: false, source };
 }
 
 /**
  * Order: the `input` option, `layer.sampleInput()`, a seeded random input of `layer.inputShape`
- * (nested arrays for 2-D and more), else an error that says how to give one.
+ * (nested arrays for 2-D and more); else no input at all when forward takes none (or the input
+ * gradient is not checked), else an error that says how to give one.
  */
-export function resolveInput(layer: Layer, given: { hasInput: boolean; input: unknown }, rng: Rng, float32: boolean): ResolvedInput {
-  if (given.hasInput) return { value: deepCopy(given.input), source: 'the input option' };
+export function resolveInput(
+  layer: Layer,
+  given: { hasInput: boolean; input: unknown; checkInput: boolean },
+  rng: Rng,
+  float32: boolean,
+): ResolvedInput {
+  if (given.hasInput) return resolvedFrom(given.input, 'the input option');
   if (typeof layer.sampleInput === 'function') {
     const sample = layer.sampleInput();
     if (isThenable(sample)) {
@@ -31,18 +58,21 @@ export function resolveInput(layer: Layer, given: { hasInput: boolean; input: un
     if (sample === undefined || sample === null) {
       throw new LayerProtocolError(`layer.sampleInput() returned ${describeValue(sample)}; it must return an input for forward().`);
     }
-    return { value: deepCopy(sample), source: 'layer.sampleInput()' };
+    return resolvedFrom(sample, 'layer.sampleInput()');
   }
   if (layer.inputShape !== undefined) {
     const shape = layer.inputShape;
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new LayerProtocolError(`layer.inputShape must be a non-empty list of positive integers, e.g. [2, 3], but got ${describeValue(shape)}.`);
     }
-    return { value: randomNested(shape, 0, rng, float32), source: `a seeded random input of layer.inputShape [${shape.join(', ')}]` };
+    return resolvedFrom(randomNested(shape, 0, rng, float32), `a seeded random input of layer.inputShape [${shape.join(', ')}]`);
   }
+  // A loss of the parameters alone (a regularizer, a layer holding its own data): forward() with no argument.
+  if (layer.forward.length === 0 || !given.checkInput) return { values: [], names: [], multiple: false, source: 'no input' };
   throw new LayerProtocolError(
     'The layer has no input to check with. Pass one with toHaveCorrectGradients({ input }), ' +
-      'give the layer a sampleInput() method, or declare layer.inputShape (e.g. [2, 3]) for a seeded random input.',
+      'give the layer a sampleInput() method, or declare layer.inputShape (e.g. [2, 3]) for a seeded random input. ' +
+      'For a loss of the parameters alone, declare forward() without arguments or pass checkInput: false.',
   );
 }
 

@@ -1,5 +1,7 @@
 import type { FlatNumbers, TensorLike } from './protocol.js';
 import { describeValue } from './describe-value.js';
+import { entryAccessorView } from './accessor-view.js';
+import { tensorClassOf } from './tensor-class.js';
 
 /** Where a view's entries live, so two tensors that share storage can be told apart from two that do not. */
 export interface StorageRange {
@@ -69,7 +71,7 @@ export function isTensorLike(value: unknown): value is TensorLike {
 
 /** True for anything `createView` would try (without checking every entry). */
 export function isNumericContainer(value: unknown): boolean {
-  return isFlatTyped(value) || Array.isArray(value) || isTensorLike(value) || isOtherTypedArray(value);
+  return isFlatTyped(value) || Array.isArray(value) || isTensorLike(value) || isOtherTypedArray(value) || tensorClassOf(value) !== null;
 }
 
 function integerStorageError(what: string, value: ArrayBufferView): ContainerError {
@@ -161,6 +163,19 @@ function storageOf(row: FlatNumbers): StorageRange {
  * Throws a ContainerError, naming `what`, for anything that is not a numeric container.
  */
 export function createView(value: unknown, what: string, options: ViewOptions = {}): NumericView {
+  const tensorClass = tensorClassOf(value);
+  if (tensorClass !== null) {
+    const shape = tensorClass.shape(value);
+    if (!Array.isArray(shape)) throw new ContainerError(`${what}: its tensor class's shape() returned ${describeValue(shape)}, not a list of whole numbers.`);
+    if (options.declaredShape !== undefined && product(options.declaredShape) !== product(shape)) {
+      throw new ContainerError(`${what} declares shape [${options.declaredShape.join(', ')}] but holds [${shape.join(', ')}].`);
+    }
+    return entryAccessorView(
+      { get: (index) => tensorClass.get(value, index ?? 0), set: (index, entry) => tensorClass.set(value, index, entry as number) },
+      options.declaredShape ?? shape,
+      what,
+    );
+  }
   let leaves: LeafRow[];
   let shape: number[] | null;
   if (isTensorLike(value)) {

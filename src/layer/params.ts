@@ -1,5 +1,6 @@
-import type { Layer, ParamRecord } from './protocol.js';
-import { createView, isNumericContainer, isTensorLike, sharesStorage, type NumericView } from './numeric-view.js';
+import type { AccessorParam, ArrayAccessorParam, Layer, ParamRecord, PropertyParam } from './protocol.js';
+import { ContainerError, createView, isNumericContainer, isTensorLike, sharesStorage, type NumericView } from './numeric-view.js';
+import { arrayAccessorView, entryAccessorView } from './accessor-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
 
@@ -8,8 +9,33 @@ export interface ParamSlot {
   /** Unique among the layer's tensors, control characters escaped. */
   name: string;
   value: NumericView;
-  /** Re-reads the gradient container from the layer: backward may have replaced it. */
+  /**
+   * Re-reads the gradient from the layer (backward may have replaced it): storage, a number, an
+   * accessor, or what a gradient function returned. Functions are called here, once per read.
+   */
   gradContainer(): unknown;
+  /**
+   * Forgets the gradients read since the last call: each read of `grads()` (or of a gradient
+   * function) may have side effects (an update step that hands gradients to an optimizer and then
+   * zeroes them), so one read serves every parameter until backward runs again.
+   */
+  refreshGrads(): void;
+}
+
+/** Values computed once per epoch: the gradient reads between two backward calls. */
+function createEpochCache(): { memo<T>(key: string, compute: () => T): T; clear(): void } {
+  const values = new Map<string, unknown>();
+  return {
+    memo<T>(key: string, compute: () => T): T {
+      if (values.has(key)) return values.get(key) as T;
+      const value = compute();
+      values.set(key, value);
+      return value;
+    },
+    clear() {
+      values.clear();
+    },
+  };
 }
 
 /** Thrown for a layer that does not follow the protocol; the message says how to fix it. */
@@ -19,14 +45,169 @@ export class LayerProtocolError extends TypeError {}
 export const INPUT_NAME = 'input';
 
 const PARAM_FORMS =
-  'Declare parameters as (a) params: [{ name, value, grad }], (b) params: { W, b } with grads: { W, b }, ' +
-  '(c) params: [W, b] with grads: [dW, db], or (d) any of these returned by params() / grads().';
+  'Declare parameters as (a) params: [{ name, value, grad }] (or { name, get, set, shape, grad }, { name, read, write, grad }, { property, grad }), ' +
+  '(b) params: { W, b } with grads: { W, b }, (c) params: [W, b] with grads: [dW, db], or (d) any of these returned by params() / grads().';
 
 const isRecordForm = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 
-const isParamRecord = (value: unknown): value is ParamRecord =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && 'value' in value;
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+
+const isParamRecord = (value: unknown): value is ParamRecord => isPlainObject(value) && 'value' in value;
+
+/** `{ get, set }`: entries through the layer's own methods (the record may also carry name, shape, grad). */
+const isAccessorParam = (value: unknown): value is AccessorParam =>
+  isPlainObject(value) && typeof value.get === 'function' && typeof value.set === 'function' && !('value' in value);
+
+const isArrayAccessorParam = (value: unknown): value is ArrayAccessorParam =>
+  isPlainObject(value) && typeof value.read === 'function' && typeof value.write === 'function' && !('value' in value);
+
+const isPropertyParam = (value: unknown): value is PropertyParam => isPlainObject(value) && typeof value.property === 'string' && !('value' in value);
+
+/** Any form-(a) record: storage with `value`, entry accessors, whole-array accessors, or a numeric property. */
+const isAnyParamRecord = (value: unknown): boolean => isParamRecord(value) || isAccessorParam(value) || isArrayAccessorParam(value) || isPropertyParam(value);
+
+/** What a parameter's storage is, before it gets its reported name. */
+type ValueSource =
+  | { kind: 'container'; value: unknown; shape?: readonly number[] }
+  | { kind: 'entries'; access: AccessorParam; shape: readonly number[] | null }
+  | { kind: 'array'; access: ArrayAccessorParam; shape: readonly number[] | null };
+
+/** A gradient function is called on every read: the gradient may exist only after backward (or inside an update step). */
+function gradValue(source: unknown, owner: object | null): unknown {
+  if (typeof source === 'function') {
+    const value = (source as () => unknown).call(owner);
+    if (isThenable(value)) {
+      silenceRejection(value);
+      throw new LayerProtocolError('a gradient function returned a Promise; it must return the gradient itself.');
+    }
+    return value;
+  }
+  return source;
+}
+
+/** The storage declared by an accessor record, as a shape (null for a scalar) after checking size and shape agree. */
+function accessorShape(record: { size?: unknown; shape?: unknown }, label: string): readonly number[] | null {
+  const { size, shape } = record;
+  if (shape !== undefined) {
+    if (!Array.isArray(shape)) throw new LayerProtocolError(`${label}.shape is ${describeValue(shape)}; it must be a list of whole numbers such as [3, 4].`);
+    if (size !== undefined && size !== shape.reduce((a: number, b: number) => a * b, 1)) {
+      throw new LayerProtocolError(`${label} declares size ${String(size)} and shape [${shape.join(', ')}], which disagree.`);
+    }
+    return shape as number[];
+  }
+  if (size !== undefined) {
+    if (!(typeof size === 'number' && Number.isInteger(size) && size >= 0)) {
+      throw new LayerProtocolError(`${label}.size is ${describeValue(size)}; it must be a whole number ≥ 0.`);
+    }
+    return [size];
+  }
+  return null;
+}
+
+/** A form-(a) record of any kind, as a declared parameter. */
+function declaredFromRecord(layer: Layer, record: unknown, i: number): DeclaredParam {
+  const label = `params[${i}]`;
+  const named = (fallback: string): string => {
+    const name = (record as { name?: unknown }).name;
+    return typeof name === 'string' && name !== '' ? name : fallback;
+  };
+  // A params getter may build fresh records that point at grads backward just allocated: re-read it.
+  const latestRecord = (): Record<string, unknown> | null => {
+    const current = readMember(layer, 'params');
+    const latest = Array.isArray(current) ? current[i] : undefined;
+    return isPlainObject(latest) ? latest : null;
+  };
+  const latestGrad = (own: Record<string, unknown>, owner: object | null): unknown => gradValue((latestRecord() ?? own).grad, owner);
+  if (isParamRecord(record)) {
+    return {
+      rawName: named(label),
+      source: { kind: 'container', value: record.value, shape: record.shape },
+      gradContainer: () => latestGrad(record as unknown as Record<string, unknown>, layer),
+    };
+  }
+  if (isAccessorParam(record)) {
+    return {
+      rawName: named(label),
+      source: { kind: 'entries', access: record, shape: accessorShape(record, label) },
+      gradContainer: () => latestGrad(record as unknown as Record<string, unknown>, layer),
+    };
+  }
+  if (isArrayAccessorParam(record)) {
+    return {
+      rawName: named(label),
+      source: { kind: 'array', access: record, shape: accessorShape(record, label) },
+      gradContainer: () => latestGrad(record as unknown as Record<string, unknown>, layer),
+    };
+  }
+  const property = record as PropertyParam;
+  const owner = (property.of ?? layer) as Record<string, unknown>;
+  if (typeof owner !== 'object' || owner === null) {
+    throw new LayerProtocolError(`${label}.of is ${describeValue(owner)}; it must be the object that holds '${escapeText(property.property)}'.`);
+  }
+  if (typeof owner[property.property] !== 'number') {
+    throw new LayerProtocolError(
+      `${label} names property '${escapeText(property.property)}', which holds ${describeValue(owner[property.property])}, not a number. ` +
+        'A property parameter is a scalar field such as layer.alpha; give arrays as { name, value, grad }.',
+    );
+  }
+  const access: AccessorParam = {
+    get: () => owner[property.property] as number,
+    set: (value) => {
+      owner[property.property] = value;
+    },
+  };
+  return {
+    rawName: named(property.property),
+    source: { kind: 'entries', access, shape: null },
+    gradContainer: () => {
+      const grad = (latestRecord() as PropertyParam | null)?.grad ?? property.grad;
+      return typeof grad === 'string' ? owner[grad] : gradValue(grad, owner);
+    },
+  };
+}
+
+/** A value in form (b) or (c): storage, or an accessor record without a name. */
+function sourceOfValue(value: unknown, label: string): ValueSource {
+  if (isAccessorParam(value)) return { kind: 'entries', access: value, shape: accessorShape(value, label) };
+  if (isArrayAccessorParam(value)) return { kind: 'array', access: value, shape: accessorShape(value, label) };
+  if (!isNumericContainer(value)) {
+    throw new LayerProtocolError(`${label} is ${describeValue(value)}: neither a numeric array nor an accessor { get, set }. ${PARAM_FORMS}`);
+  }
+  return { kind: 'container', value };
+}
+
+/** Flattens what a whole-array `read()` returned: a flat ArrayLike, or any numeric container. */
+function flatRead(access: ArrayAccessorParam, what: string): () => ArrayLike<number> {
+  return () => {
+    const values = access.read();
+    if (isThenable(values)) {
+      silenceRejection(values);
+      throw new ContainerError(`${what}: read() returned a Promise; accessors must read synchronously.`);
+    }
+    if (values instanceof Float64Array || values instanceof Float32Array) return values;
+    if (isNumericContainer(values)) {
+      const view = createView(values, `${what} (read())`);
+      const flat = new Float64Array(view.size);
+      view.readInto(flat);
+      return flat;
+    }
+    if (typeof values === 'object' && values !== null && typeof (values as ArrayLike<number>).length === 'number') return values as ArrayLike<number>;
+    throw new ContainerError(`${what}: read() returned ${describeValue(values)}; it must return the entries (an array or typed array).`);
+  };
+}
+
+/** The view through which the checker reads and perturbs a parameter. */
+function viewOf(source: ValueSource, what: string): NumericView {
+  if (source.kind === 'container') return createView(source.value, what, { declaredShape: source.shape, writable: true });
+  if (source.kind === 'entries') {
+    const { access } = source;
+    return entryAccessorView({ get: (i) => access.get(i), set: (a, b) => access.set(a, b) }, source.shape, what);
+  }
+  const { access } = source;
+  return arrayAccessorView(flatRead(access, what), (values) => access.write(values), source.shape, what);
+}
 
 function readMember(layer: Layer, key: 'params' | 'grads'): unknown {
   const member = layer[key];
@@ -63,40 +244,30 @@ function uniqueNames(rawNames: string[]): string[] {
 
 interface DeclaredParam {
   rawName: string;
-  value: unknown;
-  shape?: readonly number[];
+  source: ValueSource;
   gradContainer(): unknown;
 }
 
-function declaredParams(layer: Layer): DeclaredParam[] {
+function declaredParams(layer: Layer, cache: ReturnType<typeof createEpochCache>): DeclaredParam[] {
   const params = readMember(layer, 'params');
+  const readGrads = (): unknown => cache.memo('grads', () => readMember(layer, 'grads'));
   if (params === undefined || params === null) return [];
   if (Array.isArray(params)) {
-    if (params.length > 0 && params.every(isParamRecord)) {
+    if (params.length > 0 && params.every(isAnyParamRecord)) {
       // Form (a): the grad lives on the record itself.
-      return params.map((record, i) => ({
-        rawName: typeof record.name === 'string' && record.name !== '' ? record.name : `params[${i}]`,
-        value: record.value,
-        shape: record.shape,
-        // A params getter may build fresh records that point at grads backward just allocated.
-        gradContainer: () => {
-          const current = readMember(layer, 'params');
-          const latest = Array.isArray(current) ? current[i] : undefined;
-          return isParamRecord(latest) ? latest.grad : record.grad;
-        },
-      }));
+      return params.map((record, i) => declaredFromRecord(layer, record, i));
     }
     // Form (c): aligned lists.
     return params.map((value, i) => {
       const name = `params[${i}]`;
-      if (!isNumericContainer(value)) {
-        throw new LayerProtocolError(`params[${i}] is ${describeValue(value)}: neither a { value, grad } record nor a numeric array. ${PARAM_FORMS}`);
+      if (isAnyParamRecord(value) && !isAccessorParam(value) && !isArrayAccessorParam(value)) {
+        throw new LayerProtocolError(`params mixes records ({ value, grad } or { property }) with other entries; ${name} is ${describeValue(value)}. ${PARAM_FORMS}`);
       }
       return {
         rawName: name,
-        value,
+        source: sourceOfValue(value, name),
         gradContainer: () => {
-          const grads = readMember(layer, 'grads');
+          const grads = readGrads();
           if (grads === undefined || grads === null) return gradsMissing(name);
           if (!Array.isArray(grads)) {
             throw new LayerProtocolError(`params is a list, so grads must be a list aligned with it, but grads is ${describeValue(grads)}. ${PARAM_FORMS}`);
@@ -104,7 +275,7 @@ function declaredParams(layer: Layer): DeclaredParam[] {
           if (grads.length !== params.length) {
             throw new LayerProtocolError(`params lists ${params.length} tensors but grads lists ${grads.length}; they must be aligned one to one.`);
           }
-          return grads[i];
+          return gradValue(grads[i], layer);
         },
       };
     });
@@ -114,35 +285,32 @@ function declaredParams(layer: Layer): DeclaredParam[] {
   }
   if (isRecordForm(params)) {
     // Form (b): a record, with grads under the same keys.
-    return Object.keys(params).map((key) => {
-      if (!isNumericContainer(params[key])) {
-        throw new LayerProtocolError(`params.${escapeText(key)} is ${describeValue(params[key])}, not a numeric array. ${PARAM_FORMS}`);
-      }
-      return {
-        rawName: key,
-        value: params[key],
-        gradContainer: () => {
-          const grads = readMember(layer, 'grads');
-          if (grads === undefined || grads === null) return gradsMissing(escapeText(key));
-          if (!isRecordForm(grads)) {
-            throw new LayerProtocolError(`params is a record, so grads must be a record with the same keys, but grads is ${describeValue(grads)}.`);
-          }
-          return grads[key];
-        },
-      };
-    });
+    return Object.keys(params).map((key) => ({
+      rawName: key,
+      source: sourceOfValue(params[key], `params.${escapeText(key)}`),
+      gradContainer: () => {
+        const grads = readGrads();
+        if (grads === undefined || grads === null) return gradsMissing(escapeText(key));
+        if (!isRecordForm(grads)) {
+          throw new LayerProtocolError(`params is a record, so grads must be a record with the same keys, but grads is ${describeValue(grads)}.`);
+        }
+        return gradValue(grads[key], layer);
+      },
+    }));
   }
   throw new LayerProtocolError(`params is ${describeValue(params)}, which is not a parameter form. ${PARAM_FORMS}`);
 }
 
 /** Detects the parameter form and returns one slot per parameter tensor (empty for none). */
 export function normalizeParams(layer: Layer): ParamSlot[] {
-  const declared = declaredParams(layer);
+  const cache = createEpochCache();
+  const declared = declaredParams(layer, cache);
   const names = uniqueNames(declared.map((d) => d.rawName));
   const slots = declared.map((param, i) => ({
     name: names[i],
-    value: createView(param.value, `parameter '${names[i]}'`, { declaredShape: param.shape, writable: true }),
-    gradContainer: param.gradContainer,
+    value: viewOf(param.source, `parameter '${names[i]}'`),
+    gradContainer: () => cache.memo(`slot ${i}`, param.gradContainer),
+    refreshGrads: cache.clear,
   }));
   assertDistinctStorage(slots);
   return slots;

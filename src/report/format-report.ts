@@ -95,7 +95,8 @@ function tensorLine(tensor: TensorReport, nameWidth: number, statusWidth: number
   const shape = (tensor.ragged ? `ragged(${tensor.size})` : formatPosition(tensor.shape)).padEnd(10);
   const status = tensorStatus(tensor);
   const kinks = tensor.kinks.length > 0 ? `, ${tensor.kinks.length} at kinks` : '';
-  return `  ${name}  ${shape}  ${status.padEnd(statusWidth)}  normalized error ${formatNumber(tensor.normalizedError)} (${bandLabel(tensor)})${kinks}${coverageNote(tensor)}`;
+  const factor = tensor.gradientFactor === 1 ? '' : `, analytic = backward ÷ ${formatNumber(tensor.gradientFactor)} (declared gradientFactor)`;
+  return `  ${name}  ${shape}  ${status.padEnd(statusWidth)}  normalized error ${formatNumber(tensor.normalizedError)} (${bandLabel(tensor)})${kinks}${factor}${coverageNote(tensor)}`;
 }
 
 function failureLine(entry: LabelledFailure, labelWidth: number): string {

@@ -31,6 +31,7 @@ export function reportToJSON(report: GradientReport): unknown {
       band: tensor.band,
       kinks: tensor.kinks,
       jointFailures: tensor.jointFailures,
+      gradientFactor: tensor.gradientFactor,
       ragged: tensor.ragged,
       coverage: { ...tensor.coverage, detectionFloor: tensor.coverage.detectionFloor === null ? null : finite(tensor.coverage.detectionFloor) },
       negligible: tensor.negligible,

@@ -14,6 +14,7 @@ const tensor = (name: string, errorEstimate: number, needed: number): TensorRepo
   failures: [],
   kinks: [],
   jointFailures: [],
+  gradientFactor: 1,
   negligible: 0,
   coverage: { inScope: 2, measured: 2, screened: 0, detectionFloor: null, unlocalized: [], failingBlocks: [], skipped: 0 },
   inconclusive: [{ index: 0, position: [0], analytic: 1, numeric: 1.1, errorEstimate, needed, stepUsed: 1e-5 }],

@@ -4,6 +4,7 @@
  */
 import { checkGradients } from '../../src/check/check-gradients.js';
 import type { GradientReport } from '../../src/check/report-types.js';
+import type { GradientCheckOptions } from '../../src/check/options.js';
 import type { Layer } from '../../src/layer/protocol.js';
 import type { Dtype, ZooEntry } from '../zoo/types.js';
 
@@ -45,10 +46,10 @@ function blamedTensors(report: GradientReport): string[] {
   return [...names].sort();
 }
 
-function timed(make: () => Layer, seed: number | undefined): { report: GradientReport; millis: number } {
+function timed(make: () => Layer, seed: number | undefined, options: GradientCheckOptions = {}): { report: GradientReport; millis: number } {
   const layer = make();
   const start = performance.now();
-  const report = checkGradients(layer, seed === undefined ? {} : { seed });
+  const report = checkGradients(layer, seed === undefined ? options : { ...options, seed });
   return { report, millis: performance.now() - start };
 }
 
@@ -99,8 +100,8 @@ const diagnosisLabels = (report: GradientReport): string[] => report.diagnoses.m
 /** Every case of one zoo entry; `seed` replaces the default projection seed (42). */
 export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32'], seed?: number): CorpusRow[] {
   const rows: CorpusRow[] = [];
-  for (const dtype of dtypes) {
-    const correct = timed(() => entry.make(dtype), seed);
+  for (const dtype of dtypes.filter((d) => entry.dtypes === undefined || entry.dtypes.includes(d))) {
+    const correct = timed(() => entry.make(dtype), seed, entry.options);
     const correctBlamed = blamedTensors(correct.report);
     rows.push({
       layer: entry.name,
@@ -121,7 +122,7 @@ export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32
     });
     for (const bug of entry.bugs) {
       if (dtype === 'float32' && bug.float64Only === true) continue;
-      const buggy = timed(() => bug.make(dtype), seed);
+      const buggy = timed(() => bug.make(dtype), seed, entry.options);
       const blamed = blamedTensors(buggy.report);
       const wrongTensors = [...bug.wrongTensors].sort();
       const { missed, innocent } = entryOracle(buggy.report, correct.report, wrongTensors, dtype);

@@ -23,6 +23,7 @@ const tensor = (analytic: number[], numeric: number[], shape: number[], failing:
   band: 'bug',
   kinks: [],
   jointFailures: [],
+  gradientFactor: 1,
   ragged: false,
   negligible: 0,
   inconclusive: [],
@@ -62,7 +63,7 @@ describe('formatReport', () => {
         … and 3 more
 
       Likely cause:
-        w: analytic ≈ numeric / 2: a factor 2 too small (a halved term, or a missing factor 2 from a square?)"
+        w: analytic ≈ numeric / 2: a factor 2 too small (a halved term, or a missing factor 2 from a square?). If the library scales this gradient on purpose (averaging over the batch), declare it: { gradientFactor: { w: 1 / 2 } }"
     `);
   });
 

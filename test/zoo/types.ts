@@ -1,3 +1,4 @@
+import type { GradientCheckOptions } from '../../src/check/options.js';
 import type { Layer } from '../../src/layer/protocol.js';
 
 /** Storage precision a zoo layer is built in: `Float64Array`/`number[]` or `Float32Array`. */
@@ -29,4 +30,8 @@ export interface ZooEntry {
   bugs: BugVariant[];
   /** A nasty-but-correct case (kinks, ties, extreme magnitudes) rather than an ordinary layer. */
   nasty?: boolean;
+  /** The dtypes the layer exists in (default both): a library's layer may be float64 only. */
+  dtypes?: Dtype[];
+  /** Options the layer is always checked with (a library's declared gradientFactor). */
+  options?: GradientCheckOptions;
 }

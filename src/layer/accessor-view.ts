@@ -1,0 +1,147 @@
+import type { GradAccessor } from './protocol.js';
+import { assertValidShape, ContainerError, positionOf, type NumericView } from './numeric-view.js';
+import { describeValue } from './describe-value.js';
+import { isThenable, silenceRejection } from './promise.js';
+
+/**
+ * Numeric views over storage the checker can only reach through the layer's own methods: a Matrix
+ * class with private storage, a scalar field, a tfjs Variable written with `assign`. Every read and
+ * write goes through those methods, so the layer sees each perturbation exactly as it would see a
+ * write of its own.
+ */
+
+/** Entry-wise access: `get(i)` / `set(i, v)`, or for a scalar (`indexed` false) `get()` / `set(v)`. */
+export interface EntryAccess {
+  get(index?: number): number;
+  set(indexOrValue: number, value?: number): void;
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** A value read through an accessor must be a plain number; a Promise means the accessor is async, which a finite difference cannot wait for per entry. */
+function numberFrom(value: unknown, what: string, call: string): number {
+  if (typeof value === 'number') return value;
+  if (isThenable(value)) {
+    silenceRejection(value);
+    throw new ContainerError(`${what}: ${call} returned a Promise; accessors must read and write synchronously (an async layer may still await in forward).`);
+  }
+  throw new ContainerError(`${what}: ${call} returned ${describeValue(value)} where a number was expected.`);
+}
+
+/**
+ * What the storage does with a value that float64 holds and float32 does not: float64 keeps it,
+ * float32 rounds it. Anything else (an integer store, a clamp) cannot hold a finite-difference step.
+ */
+function probeStorage(read: () => number, write: (v: number) => void, what: string): { float32: boolean } {
+  const saved = read();
+  // 0.1 is exact in neither precision, and no integer: float64 keeps it, float32 rounds it to its own nearest.
+  const probe = 0.1;
+  write(probe);
+  const seen = read();
+  write(saved);
+  if (!Object.is(read(), saved)) {
+    throw new ContainerError(`${what} did not get its value back: wrote ${saved}, read back ${read()}. set() must store the number it is given.`);
+  }
+  if (Object.is(seen, probe)) return { float32: false };
+  if (Object.is(seen, Math.fround(probe))) return { float32: true };
+  throw new ContainerError(
+    `${what} did not hold the value written to it (wrote ${probe}, read back ${seen}): the checker perturbs entries by small steps, ` +
+      'so set() must store the number it is given (float64 or float32 storage).',
+  );
+}
+
+/** A view over `get(i)` / `set(i, v)` (or a scalar's `get()` / `set(v)`). */
+export function entryAccessorView(access: EntryAccess, shape: readonly number[] | null, what: string): NumericView {
+  const scalar = shape === null;
+  const fullShape = shape === null ? [] : [...shape];
+  if (!scalar) assertValidShape(fullShape, what);
+  const size = scalar ? 1 : product(fullShape);
+  const get = scalar ? (): number => numberFrom(access.get(), what, 'get()') : (index: number): number => numberFrom(access.get(index), what, `get(${index})`);
+  const set = scalar
+    ? (_index: number, value: number): void => {
+        access.set(value);
+      }
+    : (index: number, value: number): void => {
+        access.set(index, value);
+      };
+  const { float32 } = size === 0 ? { float32: false } : probeStorage(() => get(0), (v) => set(0, v), what);
+  return {
+    size,
+    shape: fullShape,
+    ragged: false,
+    float32,
+    get,
+    set,
+    stored: float32 ? Math.fround : (x) => x,
+    readInto(target) {
+      for (let i = 0; i < size; i++) target[i] = get(i);
+    },
+    position: (index) => positionOf(index, fullShape),
+    storage: [],
+  };
+}
+
+/** A view over whole-array `read()` / `write(values)`; entries are staged in a buffer and written back whole on every change. */
+export function arrayAccessorView(
+  read: () => ArrayLike<number>,
+  write: (values: Float64Array) => void,
+  shape: readonly number[] | null,
+  what: string,
+): NumericView {
+  const first = read();
+  const size = first.length;
+  const fullShape = shape === null ? [size] : [...shape];
+  assertValidShape(fullShape, what);
+  if (product(fullShape) !== size) {
+    throw new ContainerError(`${what} declares shape [${fullShape.join(', ')}] (${product(fullShape)} entries) but read() returned ${size}.`);
+  }
+  const current = (): ArrayLike<number> => {
+    const values = read();
+    if (values.length !== size) throw new ContainerError(`${what}: read() returned ${values.length} entries after returning ${size}.`);
+    return values;
+  };
+  const setEntry = (index: number, value: number): void => {
+    const staged = Float64Array.from(current());
+    staged[index] = value;
+    write(staged);
+  };
+  const getEntry = (index: number): number => numberFrom(current()[index], what, `read()[${index}]`);
+  const { float32 } = size === 0 ? { float32: false } : probeStorage(() => getEntry(0), (v) => setEntry(0, v), what);
+  return {
+    size,
+    shape: fullShape,
+    ragged: false,
+    float32,
+    get: getEntry,
+    set: setEntry,
+    stored: float32 ? Math.fround : (x) => x,
+    readInto(target) {
+      const values = current();
+      for (let i = 0; i < size; i++) target[i] = values[i];
+    },
+    position: (index) => positionOf(index, fullShape),
+    storage: [],
+  };
+}
+
+/** A gradient read through `get(i)` (and reset through `set`, when it has one). */
+export function gradAccessorView(access: GradAccessor, size: number, shape: readonly number[], what: string): NumericView {
+  const get = (index: number): number => numberFrom(access.get(index), what, `get(${index})`);
+  return {
+    size,
+    shape: [...shape],
+    ragged: false,
+    float32: false,
+    get,
+    set(index, value) {
+      if (typeof access.set !== 'function') throw new ContainerError(`${what} has no set(i, v), so it cannot be written.`);
+      access.set(index, value);
+    },
+    stored: (x) => x,
+    readInto(target) {
+      for (let i = 0; i < size; i++) target[i] = get(i);
+    },
+    position: (index) => positionOf(index, shape),
+    storage: [],
+  };
+}
