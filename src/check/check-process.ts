@@ -377,7 +377,9 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
     if (batchRows > 1 && resolved.some((t) => t.failures.length > 0)) {
       const firstRowOnly = projection.map((r, i) => (i < form.size / batchRows ? r : 0));
       const cut = yield* runBackward(firstRowOnly);
-      for (const tensor of tensors) {
+      // Parameters only: an input entry of one sample never depends on the other samples' upstream
+      // gradient, so "unchanged when they are cut" is no evidence of a missing sum over the batch there.
+      for (const tensor of tensors.slice(0, slots.length)) {
         const result = resolved.find((t) => t.name === tensor.name);
         if (result !== undefined && result.failures.length > 0 && unchangedOn(result, tensor.pick(cut), dtype)) firstSampleOnly.add(tensor.name);
       }

@@ -1,6 +1,6 @@
 import { INPUT_NAME, LayerProtocolError, type ParamSlot } from './params.js';
 import { ContainerError, createView, isNumericContainer, sharesStorage, type NumericView } from './numeric-view.js';
-import { describeValue } from './describe-value.js';
+import { describeValue, escapeText } from './describe-value.js';
 import { gradAccessorView } from './accessor-view.js';
 
 /**
@@ -249,6 +249,15 @@ function readOneInputGradient(returned: unknown, input: InputAccess, what: strin
   return readAll(view);
 }
 
+/**
+ * The keys a record of input gradients may use for an input: its reported name, and for a named input
+ * renamed to `input.<name>` (a parameter has its name) the name given to `namedInputs` as well.
+ */
+function recordKeys(name: string): string[] {
+  const prefix = `${INPUT_NAME}.`;
+  return name.startsWith(prefix) ? [name, name.slice(prefix.length)] : [name];
+}
+
 const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isNumericContainer(value);
 
@@ -266,12 +275,30 @@ export function readInputGradients(returned: unknown, access: InputsAccess, chec
   if (Array.isArray(returned) && returned.length === inputs.length && !returned.every((v) => typeof v === 'number')) {
     return inputs.map((input, i) => readOneInputGradient(returned[i], input, `the gradient of ${input.name}`));
   }
-  if (isPlainRecord(returned) && Object.keys(returned).every((key) => names.includes(key))) {
-    return inputs.map((input) => readOneInputGradient(returned[input.name], input, `the gradient of ${input.name}`));
+  if (isPlainRecord(returned)) {
+    const keys = Object.keys(returned);
+    const keyOf = inputs.map((input) => recordKeys(input.name).find((key) => keys.includes(key)));
+    const unknown = keys.filter((key) => !inputs.some((input) => recordKeys(input.name).includes(key)));
+    const missing = names.filter((_, i) => keyOf[i] === undefined);
+    if (unknown.length === 0 && missing.length === 0) {
+      return inputs.map((input, i) => readOneInputGradient(returned[keyOf[i] as string], input, `the gradient of ${input.name}`));
+    }
+    // A typo or a forgotten key would otherwise leave an input unchecked without a word.
+    const quoted = (list: string[]): string => list.map((key) => `'${escapeText(key)}'`).join(', ');
+    const faults = [
+      ...(unknown.length > 0 ? [`with ${quoted(unknown)}, which ${unknown.length === 1 ? 'is not an input' : 'are not inputs'}`] : []),
+      ...(missing.length > 0 ? [`without ${quoted(missing)}`] : []),
+    ];
+    throw new LayerProtocolError(
+      `backward() returned a record of input gradients ${faults.join(' and ')}. The layer's inputs are ${names.map(escapeText).join(', ')}: ` +
+        'key the record by exactly these names, with null for an input whose gradient is not to be checked.',
+    );
   }
+  // An array of as many numbers as inputs is not one gradient per input: each must be in its input's form.
+  const received = Array.isArray(returned) && returned.length === inputs.length ? `an array of ${returned.length} numbers` : describeValue(returned);
   throw new LayerProtocolError(
-    `backward() returned ${describeValue(returned)}, but the layer has ${inputs.length} inputs (${names.join(', ')}): ` +
-      `return one gradient per input, as an array [${names.map((n) => `d${n.replace(/\W/g, '')}`).join(', ')}] (null for an input not to be checked)` +
+    `backward() returned ${received}, but the layer has ${inputs.length} inputs (${names.join(', ')}): ` +
+      `return one gradient per input, each in its input's form, as an array [${names.map((n) => `d${n.replace(/\W/g, '')}`).join(', ')}] (null for an input not to be checked)` +
       (access.multiple ? ' or a record keyed by the input names' : '') +
       '.',
   );

@@ -75,6 +75,12 @@ describe('diagnoses as data', () => {
     expect(named(checkGradients(bugOf('bias-only', 'input-grad-last-row-zeroed')))).toEqual(['input:zero']);
   });
 
+  it('batch-row is not claimed for an input: its entries never depend on the other samples', () => {
+    // One wrong entry of an elementwise layer's second input, in the first row.
+    const report = checkGradients(bugOf('multi-input-product', 'db-entry-wrong'));
+    expect(named(report)).toEqual(['input[1]:single-entry']);
+  });
+
   it('chain-rule: backward ignores or misapplies the upstream gradient', () => {
     expect(diagnosesOf(bugOf('relu', 'missing-upstream')).map((d) => `${d.tensor}:${d.kind}`)).toEqual(['input:chain-rule']);
     // Ignoring it also leaves the gradient unchanged when rows are cut; the chain rule is the finding, not the batch.

@@ -1,14 +1,15 @@
-/** Every zoo layer: the basic layers, the advanced corpus layers, and the nasty-but-correct cases. */
+/** Every zoo layer: the basic layers, the advanced corpus layers, the nasty-but-correct cases, and the library-style and multi-input layers. */
 import { advancedZoo } from './advanced/index.js';
 import { basicZoo } from './basic.js';
 import { libraryZoo } from './library/index.js';
 import { nastyZoo } from './nasty/index.js';
+import { multiInputZoo } from './protocol/multi-input.js';
 import type { ZooEntry } from './types.js';
 
-export { advancedZoo, basicZoo, libraryZoo, nastyZoo };
+export { advancedZoo, basicZoo, libraryZoo, multiInputZoo, nastyZoo };
 export type { BugVariant, Dtype, ZooEntry } from './types.js';
 
-export const zoo: ZooEntry[] = [...basicZoo, ...advancedZoo, ...nastyZoo, ...libraryZoo];
+export const zoo: ZooEntry[] = [...basicZoo, ...advancedZoo, ...nastyZoo, ...libraryZoo, ...multiInputZoo];
 
 export function zooEntry(name: string): ZooEntry {
   const entry = zoo.find((e) => e.name === name);
