@@ -53,13 +53,29 @@ function constantFactor(failing: EntryFailure[], tolerance: number): number | nu
   return fits ? factor : null;
 }
 
+/** Whether analytic ≈ factor × numeric holds on every failing entry, within its slack. */
+const explains = (factor: number, failing: EntryFailure[], tolerance: number): boolean =>
+  failing.every((f) => Math.abs(f.analytic - factor * f.numeric) <= slackOf(f, tolerance) + tolerance * Math.abs(factor * f.numeric));
+
+/** The nearest whole number and the nearest inverse of one (3 and 1/3 for 2.9 or 0.34), where finite and nonzero. */
+const roundCandidates = (value: number): number[] =>
+  [Math.round(value), Math.sign(value) / Math.round(1 / Math.abs(value))].filter((c) => Number.isFinite(c) && c !== 0);
+
 /** A factor as people say it: 3, ½ → 1/2, or 4 significant digits; rounded only where every entry allows it. */
 function niceFactor(factor: number, failing: EntryFailure[], tolerance: number): number {
-  const candidates = [Math.round(factor), Math.sign(factor) / Math.round(1 / Math.abs(factor))].filter((c) => Number.isFinite(c) && c !== 0);
-  for (const candidate of candidates) {
-    if (failing.every((f) => Math.abs(f.analytic - candidate * f.numeric) <= slackOf(f, tolerance) + tolerance * Math.abs(candidate * f.numeric))) return candidate;
-  }
+  for (const candidate of roundCandidates(factor)) if (explains(candidate, failing, tolerance)) return candidate;
   return Number(factor.toPrecision(4));
+}
+
+/**
+ * The convention backward follows, factor × declared, rounded to a whole number or its inverse only
+ * where every entry allows it. Rounded from the unrounded factor: the 4 digits of `niceFactor`
+ * times a declared 1/4 would turn 1/3 into 0.33325, a declaration that still fails.
+ */
+function niceConvention(factor: number, declared: number, failing: EntryFailure[], tolerance: number): number {
+  const total = factor * declared;
+  for (const candidate of roundCandidates(total)) if (explains(candidate / declared, failing, tolerance)) return candidate;
+  return total;
 }
 
 function describeFactor(factor: number): string {
@@ -89,8 +105,7 @@ function factorSource(factor: number): string {
  * Libraries that average over the batch (or a sequence, or the entry count) produce a constant
  * multiple of the gradient on purpose: the option that says so, with the factor to give.
  */
-function declarationHint(name: string, factor: number, declared: number): string {
-  const total = factor * declared;
+function declarationHint(name: string, total: number, declared: number): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
   const option = `{ gradientFactor: { ${key}: ${factorSource(total)} } }`;
   if (declared !== 1) return `The declared gradientFactor ${factorSource(declared)} does not explain it; if the convention is ${factorSource(total)}, declare ${option}`;
@@ -185,7 +200,10 @@ export function diagnoseTensor(tensor: TensorReport, problems: readonly Problem[
     if (factor !== null && Math.abs(factor - 1) > 10 * tolerance) {
       const nice = niceFactor(factor, failing, tolerance);
       if (nice === -1) add('sign', 'analytic = −numeric: a sign flip?', { factor: -1 });
-      else add('scale', `${describeFactor(nice)}. ${declarationHint(name, nice, tensor.gradientFactor)}`, { factor: nice });
+      else {
+        const convention = niceConvention(factor, tensor.gradientFactor, failing, tolerance);
+        add('scale', `${describeFactor(nice)}. ${declarationHint(name, convention, tensor.gradientFactor)}`, { factor: nice });
+      }
     }
   }
   if (failing.length === 1 && tensor.size > 1) {

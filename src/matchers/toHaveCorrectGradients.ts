@@ -121,7 +121,10 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
         const failing = report.tensors.reduce((n, t) => n + t.failures.length + t.jointFailures.length, 0);
         if (shown > 0 && shown < failing) parts.push('', `The diff shows the ${shown} worst of the ${failing} failing entries.`);
         if (settings.diffInMessage && shown > 0) {
-          const drawn = utils.diff(expected, actual, { aAnnotation: 'Numeric (finite differences)', bAnnotation: 'Analytic (backward)' });
+          // With a declared convention the values compared (and drawn) are backward's divided by it.
+          const declared = report.tensors.some((tensor) => tensor.gradientFactor !== 1);
+          const analyticAnnotation = declared ? 'Analytic (backward ÷ gradientFactor)' : 'Analytic (backward)';
+          const drawn = utils.diff(expected, actual, { aAnnotation: 'Numeric (finite differences)', bAnnotation: analyticAnnotation });
           if (drawn) parts.push('', drawn);
         }
         return parts.join('\n');
