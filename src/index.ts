@@ -25,6 +25,7 @@ export type {
   GradSource,
   Layer,
   NumericContainer,
+  ParamList,
   ParamRecord,
   ParamStorage,
   ParamsForm,

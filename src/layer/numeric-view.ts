@@ -158,6 +158,20 @@ function storageOf(row: FlatNumbers): StorageRange {
   return { owner: row, start: 0, end: row.length };
 }
 
+/** For an instance of a class (a Matrix, a library's Tensor): how to make it checkable without copying. */
+function classInstanceHint(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === null || prototype === Object.prototype) return '';
+  const constructor = (prototype as { constructor?: unknown }).constructor;
+  // A built-in (Map, Date, Promise…) is a mistake to fix, not storage to register.
+  if (typeof constructor === 'function' && (globalThis as Record<string, unknown>)[constructor.name] === constructor) return '';
+  return (
+    ' For a class with its own storage, register it once with registerTensorClass({ matches, shape, get, set, create }),' +
+    ' or give a parameter through accessors ({ name, get(i), set(i, v), size }).'
+  );
+}
+
 /**
  * Builds a view over `value`. `what` names the value in error messages, e.g. `parameter 'W'`.
  * Throws a ContainerError, naming `what`, for anything that is not a numeric container.
@@ -205,7 +219,8 @@ export function createView(value: unknown, what: string, options: ViewOptions = 
     }
   } else {
     throw new ContainerError(
-      `${what} is ${describeValue(value)}; expected a number[], Float64Array, Float32Array, nested number arrays or { data, shape }.`,
+      `${what} is ${describeValue(value)}; expected a number[], Float64Array, Float32Array, nested number arrays or { data, shape }.` +
+        classInstanceHint(value),
     );
   }
   checkEntries(leaves, what);

@@ -3,6 +3,7 @@ import { ContainerError, createView, isNumericContainer, isTensorLike, sharesSto
 import { arrayAccessorView, entryAccessorView } from './accessor-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
+import { tensorClassOf } from './tensor-class.js';
 
 /** One parameter tensor of a layer, whatever form the layer declared it in. */
 export interface ParamSlot {
@@ -51,8 +52,9 @@ const PARAM_FORMS =
 const isRecordForm = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 
+// A registered tensor class is storage even when it has get/set methods of its own (a Matrix).
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && tensorClassOf(value) === null;
 
 const isParamRecord = (value: unknown): value is ParamRecord => isPlainObject(value) && 'value' in value;
 
@@ -203,7 +205,8 @@ function viewOf(source: ValueSource, what: string): NumericView {
   if (source.kind === 'container') return createView(source.value, what, { declaredShape: source.shape, writable: true });
   if (source.kind === 'entries') {
     const { access } = source;
-    return entryAccessorView({ get: (i) => access.get(i), set: (a, b) => access.set(a, b) }, source.shape, what);
+    // A scalar's accessors are called as get() and set(v); the declared signature is the indexed one.
+    return entryAccessorView({ get: (i) => access.get(i as number), set: (a, b) => access.set(a, b as number) }, source.shape, what);
   }
   const { access } = source;
   return arrayAccessorView(flatRead(access, what), (values) => access.write(values), source.shape, what);

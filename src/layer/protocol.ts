@@ -57,13 +57,14 @@ export interface GradAccessor {
 /**
  * Form (a) with accessors: entries read and written through the layer's own methods (a Matrix class
  * with private storage, a GPU buffer, a tfjs Variable). With `size` or `shape`, `get(i)` and
- * `set(i, v)` take the flat row-major index; with neither, the parameter is a scalar: `get()` and
- * `set(v)`, e.g. `{ name: 'alpha', get: () => layer.alpha, set: (v) => (layer.alpha = v), grad: () => layer.dAlpha }`.
+ * `set(i, v)` take the flat row-major index; with neither, the parameter is a scalar, called as
+ * `get()` and `set(v)`: `{ name: 'alpha', get: () => layer.alpha, set: (v) => (layer.alpha = v), grad: () => layer.dAlpha }`.
+ * (One signature serves both, so TypeScript infers the arguments of either without annotations.)
  */
 export interface AccessorParam {
   name?: string;
-  get(index?: number): number;
-  set(indexOrValue: number, value?: number): void;
+  get(index: number): number;
+  set(index: number, value: number): void;
   size?: number;
   shape?: readonly number[];
   grad?: GradSource;
@@ -94,8 +95,14 @@ export interface PropertyParam {
 /** What a value of form (b) or (c) may be: storage, or accessors to it (their gradients come from `grads`). */
 export type ParamStorage = NumericContainer | Omit<AccessorParam, 'name' | 'grad'> | Omit<ArrayAccessorParam, 'name' | 'grad'>;
 
+/**
+ * Form (a) alone. Annotate a list of accessor records with it (`params: ParamList = [...]`) and
+ * TypeScript types the accessors' arguments; the wider ParamsForm cannot (a Float64Array has a `set` too).
+ */
+export type ParamList = Array<ParamRecord | AccessorParam | ArrayAccessorParam | PropertyParam>;
+
 export type ParamsForm =
-  | Array<ParamRecord | AccessorParam | ArrayAccessorParam | PropertyParam> // (a)
+  | ParamList // (a)
   | Record<string, ParamStorage> // (b), with `grads` under the same keys
   | ParamStorage[]; // (c), with `grads` aligned by position
 

@@ -5,8 +5,11 @@
  * grads, inputs, outputs, the upstream gradient handed to backward, the input gradient it returns).
  */
 export interface TensorClass<T = any> {
-  /** Recognizes an instance, e.g. `(value) => value instanceof Matrix`. */
-  matches(value: unknown): boolean;
+  /**
+   * Recognizes an instance, e.g. `(value) => value instanceof Matrix`. As a type guard it lets
+   * TypeScript infer T (TS 5.5 infers the guard from `instanceof`); a plain boolean needs `registerTensorClass<Matrix>`.
+   */
+  matches: ((value: unknown) => value is T) | ((value: unknown) => boolean);
   /** Row-major shape, e.g. `(m) => [m.rows, m.cols]`. */
   shape(value: T): readonly number[];
   /** Entry at a flat row-major index, e.g. `(m, i) => m.get(Math.floor(i / m.cols), i % m.cols)`. */

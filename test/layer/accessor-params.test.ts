@@ -14,47 +14,7 @@ import type { Layer } from '../../src/layer/protocol.js';
 import { registerTensorClass } from '../../src/layer/tensor-class.js';
 import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js';
 import { Matrix } from '../zoo/library/matrix.js';
-import { PrivateScale, type PrivateScaleBug } from '../zoo/protocol/private-scale.js';
-
-/** The PrivateScale behind one protocol form; `inner` is the library object. */
-type Form = (inner: PrivateScale) => Layer;
-
-// The library object is reachable from the layer (as with Object.assign(libraryLayer, glue)), so
-// the snapshot restores its public fields; state reachable only through closures is out of its sight.
-const base = (inner: PrivateScale) => ({
-  inner,
-  sampleInput: () => inner.sampleInput(),
-  forward: (x: Float64Array) => inner.forward(x),
-  backward: (g: Float64Array) => inner.backward(g),
-});
-
-const FORMS: Record<string, Form> = {
-  'entry accessors { get(i), set(i, v), shape }, grad as an accessor': (inner) => ({
-    ...base(inner),
-    params: [
-      { name: 'w', get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), shape: [6], grad: { get: (i: number) => inner.getDw(i), set: (i: number, v: number) => inner.setDw(i, v) } },
-      { name: 'c', read: () => inner.readC(), write: (values: Float64Array) => inner.writeC(values), grad: () => inner.dcCopy() },
-      { property: 'alpha', of: inner, grad: 'dAlpha' },
-    ],
-  }),
-  'scalar accessors { get(), set(v) }, grads as functions returning copies and numbers': (inner) => ({
-    ...base(inner),
-    params: [
-      { name: 'w', get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), size: 6, grad: () => inner.dwCopy() },
-      { name: 'c', read: () => Array.from(inner.readC()), write: (values: Float64Array) => inner.writeC(values), grad: () => inner.dcCopy() },
-      { name: 'alpha', get: () => inner.alpha, set: (v: number) => (inner.alpha = v), grad: () => inner.dAlpha },
-    ],
-  }),
-  'accessors as values of form (b), with a grads() function': (inner) => ({
-    ...base(inner),
-    params: {
-      w: { get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), shape: [2, 3] },
-      c: { read: () => inner.readC(), write: (values: Float64Array) => inner.writeC(values) },
-      alpha: { get: () => inner.alpha, set: (v: number) => (inner.alpha = v) },
-    },
-    grads: () => ({ w: inner.dwCopy(), c: inner.dcCopy(), alpha: inner.dAlpha }),
-  }),
-};
+import { PRIVATE_SCALE_FORMS, PrivateScale, privateScaleBase, type PrivateScaleBug } from '../zoo/protocol/private-scale.js';
 
 const BUGS: [PrivateScaleBug, string, number[][]][] = [
   ['dw-times-2', 'w', []],
@@ -62,7 +22,7 @@ const BUGS: [PrivateScaleBug, string, number[][]][] = [
   ['dc-first-entry-only', 'c', [[1], [2], [3], [4], [5]]],
 ];
 
-describe.each(Object.entries(FORMS))('%s', (title, form) => {
+describe.each(Object.entries(PRIVATE_SCALE_FORMS))('%s', (title, form) => {
   // Only the first form gives dw through an accessor with set, so only there can it be written back.
   const writableDw = title.startsWith('entry accessors');
   it('passes the correct layer and leaves it as it was, private storage included', () => {
@@ -92,7 +52,7 @@ describe.each(Object.entries(FORMS))('%s', (title, form) => {
 });
 
 describe('accessor forms under faults and bad input', () => {
-  const entryForm = FORMS['entry accessors { get(i), set(i, v), shape }, grad as an accessor'];
+  const entryForm = PRIVATE_SCALE_FORMS['entry accessors { get(i), set(i, v), shape }, grad as an accessor'];
 
   it('a throw from an accessor on its 40th call propagates and the private storage is put back', () => {
     const counting = new PrivateScale();
@@ -161,7 +121,7 @@ describe('accessor forms under faults and bad input', () => {
 
   it('an accessor that returns a Promise, a non-number, or does not store what it is given is refused by name', () => {
     const inner = new PrivateScale();
-    const layer = (param: object): Layer => ({ ...base(inner), params: [param] as Layer['params'] });
+    const layer = (param: object): Layer => ({ ...privateScaleBase(inner), params: [param] as Layer['params'] });
     expect(() => checkGradients(layer({ name: 'w', get: async () => 1, set: () => {}, size: 2, grad: [0, 0] }))).toThrow(
       /parameter 'w': get\(0\) returned a Promise; accessors must read and write synchronously/,
     );
@@ -175,11 +135,11 @@ describe('accessor forms under faults and bad input', () => {
 
   it('a property parameter must name a number, and accessor shapes must agree', () => {
     const inner = new PrivateScale();
-    expect(() => checkGradients({ ...base(inner), params: [{ property: 'bug', of: inner, grad: 'dAlpha' }] })).toThrow(
+    expect(() => checkGradients({ ...privateScaleBase(inner), params: [{ property: 'bug', of: inner, grad: 'dAlpha' }] })).toThrow(
       "names property 'bug', which holds undefined, not a number",
     );
     expect(() =>
-      checkGradients({ ...base(inner), params: [{ name: 'w', get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), size: 5, shape: [6], grad: [] }] }),
+      checkGradients({ ...privateScaleBase(inner), params: [{ name: 'w', get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), size: 5, shape: [6], grad: [] }] }),
     ).toThrow(LayerProtocolError);
   });
 
@@ -202,7 +162,7 @@ describe('accessor forms under faults and bad input', () => {
     const originalBackward = inner.backward.bind(inner);
     // A library that keeps its gradients until update() hands them over and clears them.
     const library = {
-      ...base(inner),
+      ...privateScaleBase(inner),
       backward: (g: Float64Array) => {
         const dx = originalBackward(g);
         pending = { w: inner.dwCopy(), c: inner.dcCopy(), alpha: inner.dAlpha };
@@ -289,6 +249,24 @@ describe('registered tensor classes', () => {
     });
   });
 
+  it('a Matrix (which has get and set methods of its own) is storage, not an accessor, in a params record and in aligned lists', () => {
+    withMatrix(() => {
+      for (const form of ['record', 'lists'] as const) {
+        for (const dwFactor of [1, 3]) {
+          const layer = matrixLayer({ dwFactor });
+          const shaped =
+            form === 'record'
+              ? { ...layer, params: { W: layer.W }, grads: () => ({ W: layer.state.dW }) }
+              : { ...layer, params: [layer.W], grads: () => [layer.state.dW] };
+          const report = checkGradients(shaped);
+          expect(report.verdict).toBe(dwFactor === 1 ? 'pass' : 'fail');
+          expect(report.tensors[0].shape).toEqual([3, 2]);
+          if (dwFactor === 3) expect(report.tensors[0].failures).toHaveLength(6);
+        }
+      }
+    });
+  });
+
   it('a backward that mutates its Matrix upstream gradient is caught (no adapter copy hides it)', () => {
     withMatrix(() => {
       const report = checkGradients(matrixLayer({ mutateUpstream: true }));
@@ -300,6 +278,7 @@ describe('registered tensor classes', () => {
   it('without the registration a Matrix is refused with a message that says what it is', () => {
     expect(() => checkGradients(matrixLayer())).toThrow(ContainerError);
     expect(() => checkGradients(matrixLayer())).toThrow("parameter 'W' is a Matrix instance with keys [rows, cols]");
+    expect(() => checkGradients(matrixLayer())).toThrow('register it once with registerTensorClass({ matches, shape, get, set, create })');
     expect(() => registerTensorClass({ matches: () => true } as never)).toThrow("registerTensorClass: 'shape' must be a function");
   });
 });

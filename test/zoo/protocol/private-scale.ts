@@ -3,6 +3,7 @@
  * through methods), `c` is read and written whole, `α` is a plain number field. The layer behind
  * every accessor form of the protocol; `bug` plants one mistake per form.
  */
+import type { Layer } from '../../../src/layer/protocol.js';
 export type PrivateScaleBug = 'dw-times-2' | 'dalpha-sign-flipped' | 'dc-first-entry-only';
 
 export class PrivateScale {
@@ -92,3 +93,43 @@ export class PrivateScale {
     return g.map((v, i) => this.alpha * this.#w[i] * v);
   }
 }
+
+/** The PrivateScale behind one protocol form; `inner` is the library object. */
+export type Form = (inner: PrivateScale) => Layer;
+
+// The library object is reachable from the layer (as with Object.assign(libraryLayer, glue)), so
+// the snapshot restores its public fields; state reachable only through closures is out of its sight.
+export const privateScaleBase = (inner: PrivateScale) => ({
+  inner,
+  sampleInput: () => inner.sampleInput(),
+  forward: (x: Float64Array) => inner.forward(x),
+  backward: (g: Float64Array) => inner.backward(g),
+});
+
+export const PRIVATE_SCALE_FORMS: Record<string, Form> = {
+  'entry accessors { get(i), set(i, v), shape }, grad as an accessor': (inner) => ({
+    ...privateScaleBase(inner),
+    params: [
+      { name: 'w', get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), shape: [6], grad: { get: (i: number) => inner.getDw(i), set: (i: number, v: number) => inner.setDw(i, v) } },
+      { name: 'c', read: () => inner.readC(), write: (values: Float64Array) => inner.writeC(values), grad: () => inner.dcCopy() },
+      { property: 'alpha', of: inner, grad: 'dAlpha' },
+    ],
+  }),
+  'scalar accessors { get(), set(v) }, grads as functions returning copies and numbers': (inner) => ({
+    ...privateScaleBase(inner),
+    params: [
+      { name: 'w', get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), size: 6, grad: () => inner.dwCopy() },
+      { name: 'c', read: () => Array.from(inner.readC()), write: (values: Float64Array) => inner.writeC(values), grad: () => inner.dcCopy() },
+      { name: 'alpha', get: () => inner.alpha, set: (v: number) => (inner.alpha = v), grad: () => inner.dAlpha },
+    ],
+  }),
+  'accessors as values of form (b), with a grads() function': (inner) => ({
+    ...privateScaleBase(inner),
+    params: {
+      w: { get: (i?: number) => inner.getW(i!), set: (i: number, v?: number) => inner.setW(i, v!), shape: [2, 3] },
+      c: { read: () => inner.readC(), write: (values: Float64Array) => inner.writeC(values) },
+      alpha: { get: () => inner.alpha, set: (v: number) => (inner.alpha = v) },
+    },
+    grads: () => ({ w: inner.dwCopy(), c: inner.dcCopy(), alpha: inner.dAlpha }),
+  }),
+};
