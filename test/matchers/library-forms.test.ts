@@ -1,0 +1,39 @@
+/**
+ * The matcher under Vitest on every protocol form a library layer needs (test/zoo/library/form-cases.ts):
+ * the matcher as installed by the setup file (src/vitest.ts); the correct layer passes, the planted bug fails naming its entries, and `.not` agrees.
+ */
+import { describe, expect, it } from 'vitest';
+import { gluedSimpleRNN } from '../zoo/library/index.js';
+import { PROTOCOL_FORM_CASES, tensorOfLabel, worstEntryLabels } from '../zoo/library/form-cases.js';
+
+/** The message of an assertion that must fail, without colour codes. */
+function failureMessage(assertion: () => void): string {
+  try {
+    assertion();
+  } catch (error) {
+    return (error as Error).message.replace(/\u001b\[[0-9;]*m/g, '');
+  }
+  throw new Error('the assertion passed');
+}
+
+describe.each(PROTOCOL_FORM_CASES)('$form', ({ make, buggy, options, wrongTensors, wrongEntries }) => {
+  it('passes the correct layer, and .not fails on it', () => {
+    expect(make()).toHaveCorrectGradients(options ?? {});
+    expect(failureMessage(() => expect(make()).not.toHaveCorrectGradients(options ?? {}))).toContain('but they agree');
+  });
+
+  it('fails the planted bug, naming its entries of its tensors only', () => {
+    const message = failureMessage(() => expect(buggy()).toHaveCorrectGradients(options ?? {}));
+    const named = worstEntryLabels(message);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.map(tensorOfLabel).filter((tensor) => !wrongTensors.includes(tensor))).toEqual([]);
+    if (wrongEntries !== undefined) expect([...named].sort()).toEqual([...wrongEntries].sort());
+    expect(buggy()).not.toHaveCorrectGradients(options ?? {});
+  });
+});
+
+it('a library that averages over its batch fails without gradientFactor, and the message suggests it', () => {
+  const message = failureMessage(() => expect(gluedSimpleRNN()).toHaveCorrectGradients());
+  expect(message).toContain('gradientFactor');
+  expect(message).toMatch(/\{ gradientFactor: \{ \w+: 1 \/ 2 \} \}/);
+});
