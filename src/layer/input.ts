@@ -1,7 +1,7 @@
 import type { Rng } from '../engine/rng.js';
 import type { Layer } from './protocol.js';
 import { INPUT_NAME, LayerProtocolError } from './params.js';
-import { MultipleInputs } from './multiple-inputs.js';
+import { isMultipleInputs } from './multiple-inputs.js';
 import { deepCopy } from './container-copy.js';
 import { describeValue } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
@@ -27,7 +27,7 @@ export interface ResolvedInput {
 
 /** One input, or the inputs of the explicit multi-input marker, as the check's own copies. */
 function resolvedFrom(value: unknown, source: string): ResolvedInput {
-  if (value instanceof MultipleInputs) {
+  if (isMultipleInputs(value)) {
     if (value.values.length === 0) {
       throw new LayerProtocolError(`${source} gave inputs() with no values; pass at least one, or omit the input for a layer whose forward takes none.`);
     }

@@ -20,7 +20,11 @@ export interface TensorClass<T = any> {
   create(values: Float64Array, shape: readonly number[], like: T): T;
 }
 
-const registered: TensorClass[] = [];
+// One registry per process, not per module instance: a project can load the package twice (the
+// ESM and the CJS build, or a Vitest setup file run by its module runner while a test file's import
+// is native), and a class registered through one copy must be seen by the matcher of the other.
+const REGISTRY_KEY = Symbol.for('expect-gradcheck.tensor-classes');
+const registered: TensorClass[] = ((globalThis as Record<symbol, TensorClass[] | undefined>)[REGISTRY_KEY] ??= []);
 
 /**
  * Registers a tensor class for every later check (e.g. in a setup file, once per library). Returns
