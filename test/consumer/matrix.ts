@@ -97,6 +97,7 @@ const vitestFiles = (setup = 'expect-gradcheck/vitest'): Record<string, string> 
   'vitest.config.mjs': vitestConfig(setup),
   'gradients.test.ts': fixture('vitest/gradients.fixture.ts'),
   'scale-layer.ts': scaleLayerTs(),
+  'library-layer.ts': fixture('vitest/library-layer.fixture.ts'),
 });
 
 const vitestRun: RuntimeRun = {
@@ -115,7 +116,7 @@ function vitestTypes(entry: 'expect-gradcheck/vitest' | 'expect-gradcheck/vitest
     runnerOnlyCalls: 'expect.soft(layer).toHaveCorrectGradients(1e-5);',
     declaration,
     modes: ALL_MODES,
-    bundlerAlsoChecks: ['gradients.test.ts', 'scale-layer.ts'],
+    bundlerAlsoChecks: ['gradients.test.ts', 'scale-layer.ts', 'library-layer.ts'],
     minimalTypes: [entry],
   };
 }

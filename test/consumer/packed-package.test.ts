@@ -221,8 +221,9 @@ function assertVitestRun(expect: ExpectStatic, result: RunResult, testFile: stri
   const { output } = result;
   expect(output, 'the project’s own Vitest ran').toContain(`RUN  v${version} `);
   expect(result.code, output).toBe(1);
-  expect(output).toMatch(/Tests\s+2 failed \| 3 passed \(5\)/);
+  expect(output).toMatch(/Tests\s+2 failed \| 4 passed \(6\)/);
   expect(output).toMatch(/✓ a correct layer passes/);
+  expect(output).toMatch(/✓ a library layer: a registered Matrix/);
   expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
   expect(output).toMatch(/✓ the asymmetric form matches inside an equality/);
   expect(output).toMatch(/× a layer with a doubled weight gradient fails/);
