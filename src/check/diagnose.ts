@@ -21,6 +21,8 @@ export interface Diagnosis {
   tensor: string;
   /** For `scale`: analytic ≈ factor × numeric (rounded to a whole number or its inverse when within the entries' error). */
   factor?: number;
+  /** For `scale`: the `gradientFactor` that, declared for this tensor, would explain it (a library's batch mean…). */
+  gradientFactor?: number;
   /** For `single-entry`: where. */
   position?: number[];
   /** The cause phrased as a question to check, e.g. `analytic ≈ 2 × numeric: a term counted twice?` */
@@ -105,11 +107,28 @@ function factorSource(factor: number): string {
  * Libraries that average over the batch (or a sequence, or the entry count) produce a constant
  * multiple of the gradient on purpose: the option that says so, with the factor to give.
  */
-function declarationHint(name: string, total: number, declared: number): string {
+function declarationHint(name: string, total: number, declared: number, everyParameter: boolean): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+  if (everyParameter) {
+    return `Every parameter shows this factor; if the library scales its gradients on purpose (averaging over the batch), declare it once: { gradientFactor: ${factorSource(total)} }`;
+  }
   const option = `{ gradientFactor: { ${key}: ${factorSource(total)} } }`;
   if (declared !== 1) return `The declared gradientFactor ${factorSource(declared)} does not explain it; if the convention is ${factorSource(total)}, declare ${option}`;
   return `If the library scales this gradient on purpose (averaging over the batch), declare it: ${option}`;
+}
+
+/**
+ * The one factor every parameter's scale diagnosis asks to declare, when there is one (and nothing
+ * was declared): then a single number `{ gradientFactor: f }` is the declaration, not one key per tensor.
+ */
+export function sharedConvention(diagnoses: readonly Diagnosis[], parameters: readonly TensorReport[]): number | null {
+  if (parameters.length < 2 || parameters.some((tensor) => tensor.gradientFactor !== 1)) return null;
+  const asked = parameters.map((tensor) => {
+    const own = diagnoses.filter((d) => d.tensor === tensor.name);
+    return own.length === 1 && own[0].kind === 'scale' ? own[0].gradientFactor : undefined;
+  });
+  const first = asked[0];
+  return first !== undefined && asked.every((factor) => factor === first) ? first : null;
 }
 
 /** analytic[j, i] ≈ numeric[i, j] on every entry (also for a [cols, rows] gradient flattened into a [rows, cols] parameter). */
@@ -131,7 +150,14 @@ function isTransposed(tensor: TensorReport, tolerance: number): boolean {
 }
 
 /** The diagnoses of one tensor; every one holds on every failing entry of it. */
-export function diagnoseTensor(tensor: TensorReport, problems: readonly Problem[], evidence: BackwardEvidence, tolerance: number): Diagnosis[] {
+export function diagnoseTensor(
+  tensor: TensorReport,
+  problems: readonly Problem[],
+  evidence: BackwardEvidence,
+  tolerance: number,
+  /** The factor found on every parameter (see sharedConvention), so the hint can name one number for all. */
+  conventionOfEveryParameter: number | null = null,
+): Diagnosis[] {
   const name = tensor.name;
   const out: Diagnosis[] = [];
   const add = (kind: DiagnosisKind, message: string, extra: Partial<Diagnosis> = {}): void => {
@@ -202,7 +228,11 @@ export function diagnoseTensor(tensor: TensorReport, problems: readonly Problem[
       if (nice === -1) add('sign', 'analytic = −numeric: a sign flip?', { factor: -1 });
       else {
         const convention = niceConvention(factor, tensor.gradientFactor, failing, tolerance);
-        add('scale', `${describeFactor(nice)}. ${declarationHint(name, convention, tensor.gradientFactor)}`, { factor: nice });
+        const everyParameter = conventionOfEveryParameter !== null && convention === conventionOfEveryParameter;
+        add('scale', `${describeFactor(nice)}. ${declarationHint(name, convention, tensor.gradientFactor, everyParameter)}`, {
+          factor: nice,
+          gradientFactor: convention,
+        });
       }
     }
   }

@@ -30,14 +30,29 @@ const tensorOf = (report: GradientReport, name: string): TensorReport => {
 
 const named = (diagnoses: readonly Diagnosis[]): string[] => diagnoses.map((d) => `${d.tensor}:${d.kind}`);
 
-/** The `{ gradientFactor: { name: 1 / n } }` a scale diagnosis suggests, as the record it declares. */
-function suggestedRecord(diagnoses: readonly Diagnosis[]): Record<string, number> {
+/**
+ * What the scale diagnoses suggest declaring: the number of `{ gradientFactor: 1 / n }` when every
+ * parameter shows the same factor, else the record of each `{ gradientFactor: { name: 1 / n } }`.
+ */
+function suggestedDeclaration(diagnoses: readonly Diagnosis[]): number | Record<string, number> {
   const record: Record<string, number> = {};
+  const shared = new Set<number>();
+  const valueOf = (inverse: string | undefined, whole: string | undefined): number => (inverse !== undefined ? 1 / Number(inverse) : Number(whole));
   for (const diagnosis of diagnoses) {
+    const once = /declare it once: \{ gradientFactor: (?:1 \/ (\d+)|(\d+)) \}$/.exec(diagnosis.message);
+    if (once !== null) {
+      shared.add(valueOf(once[1], once[2]));
+      continue;
+    }
     const match = /declare(?: it:)? \{ gradientFactor: \{ ("[^"]+"|\w+): (?:1 \/ (\d+)|(\d+)) \} \}$/.exec(diagnosis.message);
     if (match === null) throw new Error(`no declaration in: ${diagnosis.message}`);
     const name = match[1].startsWith('"') ? (JSON.parse(match[1]) as string) : match[1];
-    record[name] = match[2] !== undefined ? 1 / Number(match[2]) : Number(match[3]);
+    record[name] = valueOf(match[2], match[3]);
+  }
+  if (shared.size > 0) {
+    expect(shared.size).toBe(1);
+    expect(record).toEqual({});
+    return [...shared][0];
   }
   return record;
 }
@@ -45,8 +60,12 @@ function suggestedRecord(diagnoses: readonly Diagnosis[]): Record<string, number
 const averagedHint = (name: string, batch: number): string =>
   `If the library scales this gradient on purpose (averaging over the batch), declare it: { gradientFactor: { ${name}: 1 / ${batch} } }`;
 
+/** The hint when every parameter shows the same factor: one number covers them all. */
+const sharedHint = (batch: number): string =>
+  `Every parameter shows this factor; if the library scales its gradients on purpose (averaging over the batch), declare it once: { gradientFactor: 1 / ${batch} }`;
+
 describe('gradientFactor: without it, an averaging layer fails and the diagnosis names the option', () => {
-  it.each([2, 3, 4, 5])('batch %i: W and b fail on every entry, the input passes, and each gets the hint 1 / B', (batch) => {
+  it.each([2, 3, 4, 5])('batch %i: W and b fail on every entry, the input passes, and both get the one hint gradientFactor: 1 / B', (batch) => {
     const report = check({ batch });
     expect(report.verdict).toBe('fail');
     expect(failureCounts(report)).toEqual({ W: 6, b: 2, input: 0 });
@@ -54,7 +73,8 @@ describe('gradientFactor: without it, an averaging layer fails and the diagnosis
     expect(named(report.diagnoses)).toEqual(['W:scale', 'b:scale']);
     for (const diagnosis of report.diagnoses) {
       expect(diagnosis.factor).toBe(1 / batch);
-      expect(diagnosis.message.endsWith(averagedHint(diagnosis.tensor, batch))).toBe(true);
+      expect(diagnosis.gradientFactor).toBe(1 / batch);
+      expect(diagnosis.message.endsWith(sharedHint(batch))).toBe(true);
     }
     // Analytic here is backward's own value: a B-th of the finite difference on every entry.
     for (const name of ['W', 'b']) {
@@ -65,9 +85,9 @@ describe('gradientFactor: without it, an averaging layer fails and the diagnosis
 
   it('following the suggested declaration makes the check pass', () => {
     const without = check({ batch: 3 });
-    const record = suggestedRecord(without.diagnoses);
-    expect(record).toEqual({ W: 1 / 3, b: 1 / 3 });
-    const report = check({ batch: 3 }, { gradientFactor: record });
+    const suggested = suggestedDeclaration(without.diagnoses);
+    expect(suggested).toBe(1 / 3);
+    const report = check({ batch: 3 }, { gradientFactor: suggested });
     expect(report.verdict).toBe('pass');
     expect(report.diagnoses).toEqual([]);
   });
@@ -136,14 +156,30 @@ describe('gradientFactor: a declared convention passes', () => {
   });
 
   it('record keys are the report names: a dotted name is declared and suggested quoted', () => {
-    const without = check({ namePrefix: 'dense1.' });
+    // Only W averages, so the hint is for W alone and names it by its report name.
+    const without = check({ namePrefix: 'dense1.', averaging: 'mean-W-only' });
     expect(without.diagnoses.map((d) => d.message.slice(d.message.indexOf('declare it:')))).toEqual([
       'declare it: { gradientFactor: { "dense1.W": 1 / 4 } }',
-      'declare it: { gradientFactor: { "dense1.b": 1 / 4 } }',
     ]);
-    const record = suggestedRecord(without.diagnoses);
-    expect(record).toEqual({ 'dense1.W': 0.25, 'dense1.b': 0.25 });
-    expect(check({ namePrefix: 'dense1.' }, { gradientFactor: record }).verdict).toBe('pass');
+    const record = suggestedDeclaration(without.diagnoses);
+    expect(record).toEqual({ 'dense1.W': 0.25 });
+    expect(check({ namePrefix: 'dense1.', averaging: 'mean-W-only' }, { gradientFactor: record }).verdict).toBe('pass');
+    // When every parameter averages, one number is suggested and declaring it passes.
+    const both = check({ namePrefix: 'dense1.' });
+    expect(suggestedDeclaration(both.diagnoses)).toBe(0.25);
+    expect(check({ namePrefix: 'dense1.' }, { gradientFactor: 0.25 }).verdict).toBe('pass');
+  });
+
+  it('the one-number hint needs every parameter at the same factor, nothing declared, and no other finding', () => {
+    // W alone averaged: the per-tensor hint.
+    expect(named(check({ averaging: 'mean-W-only' }).diagnoses)).toEqual(['W:scale']);
+    expect(check({ averaging: 'mean-W-only' }).diagnoses[0].message.endsWith(averagedHint('W', 4))).toBe(true);
+    // W declared, b not: the hint is for b alone.
+    const partly = check({}, { gradientFactor: { W: 0.25 } });
+    expect(partly.diagnoses.map((d) => d.message.endsWith(averagedHint('b', 4)))).toEqual([true]);
+    // A planted single-entry bug on top of the convention: W has another finding, so no shared hint.
+    const buggy = check({ wrongEntry: [1, 2] });
+    expect(buggy.diagnoses.some((d) => d.message.includes('declare it once'))).toBe(false);
   });
 
   it('applies in projection mode too', () => {
@@ -199,7 +235,7 @@ describe('gradientFactor never hides a bug', () => {
         `The declared gradientFactor 1 / 4 does not explain it; if the convention is 1 / 3, declare { gradientFactor: { ${diagnosis.tensor}: 1 / 3 } }`,
       )).toBe(true);
     }
-    const record = suggestedRecord(report.diagnoses);
+    const record = suggestedDeclaration(report.diagnoses);
     expect(record).toEqual({ W: 1 / 3, b: 1 / 3 });
     expect(check({ averaging: 'mean-over-B-minus-1' }, { gradientFactor: record }).verdict).toBe('pass');
   });
@@ -228,7 +264,7 @@ describe('gradientFactor in the text report and the JSON', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}input {2}\[12\] {8}ok {16}normalized error \S+ \(correct\)$/));
     const undeclared = formatReport(check());
     expect(undeclared).not.toContain('gradientFactor)');
-    expect(undeclared).toContain('declare it: { gradientFactor: { W: 1 / 4 } }');
+    expect(undeclared).toContain('declare it once: { gradientFactor: 1 / 4 }');
   });
 
   it('a factor like 1/3 is printed to 4 significant digits, and the failing entries show backward ÷ factor', () => {
@@ -321,7 +357,7 @@ describe('gradientFactor option errors', () => {
     expect(check({}, { gradientFactor: 1e-300 }).verdict).toBe('fail');
     const one = check({}, { gradientFactor: 1 });
     expect(factors(one)).toEqual({ W: 1, b: 1, input: 1 });
-    expect(one.diagnoses.map((d) => d.message.endsWith(averagedHint(d.tensor, 4)))).toEqual([true, true]);
+    expect(one.diagnoses.map((d) => d.message.endsWith(sharedHint(4)))).toEqual([true, true]);
   });
 });
 
@@ -336,7 +372,7 @@ describe('gradientFactor on a float32 layer', () => {
     const undeclared = check({ float32: true });
     expect(undeclared.verdict).toBe('fail');
     expect(failureCounts(undeclared)).toEqual({ W: 6, b: 2, input: 0 });
-    expect(suggestedRecord(undeclared.diagnoses)).toEqual({ W: 0.25, b: 0.25 });
+    expect(suggestedDeclaration(undeclared.diagnoses)).toBe(0.25);
 
     const wrong = check({ float32: true }, { gradientFactor: 1 / 3 });
     expect(wrong.verdict).toBe('fail');
@@ -379,10 +415,10 @@ describe('gradientFactor through the matcher', () => {
     expect(lines[0]).toBe('expect(layer).toHaveCorrectGradients()');
     expect(message).toContain('8 of 20 gradient entries disagree');
     expect(lines).toContain(
-      '  W: analytic ≈ numeric / 4: a factor 4 too small (an extra division by 4, the batch size or a count?). ' + averagedHint('W', 4),
+      '  W: analytic ≈ numeric / 4: a factor 4 too small (an extra division by 4, the batch size or a count?). ' + sharedHint(4),
     );
     expect(lines).toContain(
-      '  b: analytic ≈ numeric / 4: a factor 4 too small (an extra division by 4, the batch size or a count?). ' + averagedHint('b', 4),
+      '  b: analytic ≈ numeric / 4: a factor 4 too small (an extra division by 4, the batch size or a count?). ' + sharedHint(4),
     );
     expect(new BatchAveragedDense()).not.toHaveCorrectGradients();
   });

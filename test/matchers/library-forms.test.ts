@@ -35,5 +35,5 @@ describe.each(PROTOCOL_FORM_CASES)('$form', ({ make, buggy, options, wrongTensor
 it('a library that averages over its batch fails without gradientFactor, and the message suggests it', () => {
   const message = failureMessage(() => expect(gluedSimpleRNN()).toHaveCorrectGradients());
   expect(message).toContain('gradientFactor');
-  expect(message).toMatch(/\{ gradientFactor: \{ \w+: 1 \/ 2 \} \}/);
+  expect(message).toMatch(/declare it once: \{ gradientFactor: 1 \/ 2 \}/);
 });
