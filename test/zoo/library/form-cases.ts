@@ -6,6 +6,7 @@
  */
 import type { GradientCheckOptions } from '../../../src/check/options.js';
 import type { Layer } from '../../../src/layer/protocol.js';
+import { L2Regularizer, ScaledProduct } from '../protocol/multi-input.js';
 import { PRIVATE_SCALE_FORMS, PrivateScale } from '../protocol/private-scale.js';
 import { gluedCrossAttention, gluedPReLUDense, gluedSimpleRNN, SIMPLE_RNN_OPTIONS } from './index.js';
 
@@ -68,6 +69,20 @@ export const PROTOCOL_FORM_CASES: ProtocolFormCase[] = [
     wrongTensors: ['value'],
   },
   {
+    form: 'two positional inputs, inputs(a, b), backward returning [da, db]',
+    make: () => new ScaledProduct('float64'),
+    buggy: () => new ScaledProduct('float64', 'db-entry-wrong'),
+    wrongTensors: ['input[1]'],
+    wrongEntries: ['input[1][0,2]'],
+  },
+  {
+    form: 'no input: forward() of the parameters alone',
+    make: () => new L2Regularizer('float64'),
+    buggy: () => new L2Regularizer('float64', 'dW-entry-doubled'),
+    wrongTensors: ['W'],
+    wrongEntries: ['W[1,2]'],
+  },
+  {
     form: 'gradients captured from update(optimizer), averaged over the batch (gradientFactor 1/2)',
     make: () => gluedSimpleRNN(),
     buggy: () => gluedSimpleRNN('recurrent-grad-uses-current-state'),
@@ -92,8 +107,8 @@ export function worstEntryLabels(message: string): string[] {
   return labelled;
 }
 
-/** The tensor a label belongs to: `w[0,1]` → `w`, `alpha` → `alpha`. */
+/** The tensor a label belongs to: `w[0,1]` → `w`, `alpha` → `alpha`, `input[1][0,2]` → `input[1]`. */
 export function tensorOfLabel(label: string): string {
-  const bracket = label.indexOf('[');
-  return bracket < 0 ? label : label.slice(0, bracket);
+  const position = /\[[\d,]*\]$/.exec(label);
+  return position === null ? label : label.slice(0, position.index);
 }
