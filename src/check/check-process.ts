@@ -11,16 +11,14 @@ import {
   inputAccess,
   type InputsAccess,
   liveGrads,
-  readAll,
   readGrad,
   readInputGradients,
   refreshGradReads,
   saveGrad,
-  writeAll,
   type GradChannel,
 } from '../layer/gradients.js';
 import { resolveInput } from '../layer/input.js';
-import { createView, type NumericView } from '../layer/numeric-view.js';
+import { createView, readAll, writeAll, type NumericView } from '../layer/numeric-view.js';
 import { outputForm, readOutputInto } from '../layer/output.js';
 import { assertFiniteParams, assertParamsAreLive, INPUT_NAME, LayerProtocolError, normalizeParams, type ParamSlot } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';

@@ -1,7 +1,7 @@
 import type { Dtype } from '../engine/dtype.js';
-import { readAll } from '../layer/gradients.js';
 import { InputError, type ResolvedInput } from '../layer/input.js';
 import type { InputAccess } from '../layer/gradients.js';
+import { readAll } from '../layer/numeric-view.js';
 import type { OutputForm } from '../layer/output.js';
 import type { ParamSlot } from '../layer/params.js';
 import { OptionsError, type ValidatedOptions } from './options.js';

@@ -1,5 +1,5 @@
 import type { GradAccessor } from './protocol.js';
-import { assertValidShape, ContainerError, positionOf, type NumericView } from './numeric-view.js';
+import { assertValidShape, ContainerError, positionOf, product, type NumericView } from './numeric-view.js';
 import { describeValue } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
 
@@ -10,13 +10,11 @@ import { isThenable, silenceRejection } from './promise.js';
  * write of its own.
  */
 
-/** Entry-wise access: `get(i)` / `set(i, v)`, or for a scalar (`indexed` false) `get()` / `set(v)`. */
+/** Entry-wise access: `get(i)` / `set(i, v)`, or for a scalar (no shape) `get()` / `set(v)`. */
 export interface EntryAccess {
   get(index?: number): number;
   set(indexOrValue: number, value?: number): void;
 }
-
-const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** A value read through an accessor must be a plain number; a Promise means the accessor is async, which a finite difference cannot wait for per entry. */
 function numberFrom(value: unknown, what: string, call: string): number {
@@ -39,8 +37,9 @@ function probeStorage(read: () => number, write: (v: number) => void, what: stri
   write(probe);
   const seen = read();
   write(saved);
-  if (!Object.is(read(), saved)) {
-    throw new ContainerError(`${what} did not get its value back: wrote ${saved}, read back ${read()}. set() must store the number it is given.`);
+  const restored = read();
+  if (!Object.is(restored, saved)) {
+    throw new ContainerError(`${what} did not get its value back: wrote ${saved}, read back ${restored}. set() must store the number it is given.`);
   }
   if (Object.is(seen, probe)) return { float32: false };
   if (Object.is(seen, Math.fround(probe))) return { float32: true };
@@ -48,6 +47,37 @@ function probeStorage(read: () => number, write: (v: number) => void, what: stri
     `${what} did not hold the value written to it (wrote ${probe}, read back ${seen}): the checker perturbs entries by small steps, ` +
       'so set() must store the number it is given (float64 or float32 storage).',
   );
+}
+
+/**
+ * A view whose entries are reached only through `get` / `set`: no storage of its own to compare
+ * for sharing, and never ragged. `readInto` defaults to one `get` per entry.
+ */
+function viewThrough(access: {
+  size: number;
+  shape: number[];
+  float32: boolean;
+  get(index: number): number;
+  set(index: number, value: number): void;
+  readInto?(target: Float64Array): void;
+}): NumericView {
+  const { size, shape, float32, get, set } = access;
+  return {
+    size,
+    shape,
+    ragged: false,
+    float32,
+    get,
+    set,
+    stored: float32 ? Math.fround : (x) => x,
+    readInto:
+      access.readInto ??
+      ((target) => {
+        for (let i = 0; i < size; i++) target[i] = get(i);
+      }),
+    position: (index) => positionOf(index, shape),
+    storage: [],
+  };
 }
 
 /** A view over `get(i)` / `set(i, v)` (or a scalar's `get()` / `set(v)`). */
@@ -65,20 +95,7 @@ export function entryAccessorView(access: EntryAccess, shape: readonly number[] 
         access.set(index, value);
       };
   const { float32 } = size === 0 ? { float32: false } : probeStorage(() => get(0), (v) => set(0, v), what);
-  return {
-    size,
-    shape: fullShape,
-    ragged: false,
-    float32,
-    get,
-    set,
-    stored: float32 ? Math.fround : (x) => x,
-    readInto(target) {
-      for (let i = 0; i < size; i++) target[i] = get(i);
-    },
-    position: (index) => positionOf(index, fullShape),
-    storage: [],
-  };
+  return viewThrough({ size, shape: fullShape, float32, get, set });
 }
 
 /** A view over whole-array `read()` / `write(values)`; entries are staged in a buffer and written back whole on every change. */
@@ -107,41 +124,20 @@ export function arrayAccessorView(
   };
   const getEntry = (index: number): number => numberFrom(current()[index], what, `read()[${index}]`);
   const { float32 } = size === 0 ? { float32: false } : probeStorage(() => getEntry(0), (v) => setEntry(0, v), what);
-  return {
-    size,
-    shape: fullShape,
-    ragged: false,
-    float32,
-    get: getEntry,
-    set: setEntry,
-    stored: float32 ? Math.fround : (x) => x,
-    readInto(target) {
-      const values = current();
-      for (let i = 0; i < size; i++) target[i] = values[i];
-    },
-    position: (index) => positionOf(index, fullShape),
-    storage: [],
+  // One read() for all entries, not one per entry.
+  const readInto = (target: Float64Array): void => {
+    const values = current();
+    for (let i = 0; i < size; i++) target[i] = values[i];
   };
+  return viewThrough({ size, shape: fullShape, float32, get: getEntry, set: setEntry, readInto });
 }
 
 /** A gradient read through `get(i)` (and reset through `set`, when it has one). */
 export function gradAccessorView(access: GradAccessor, size: number, shape: readonly number[], what: string): NumericView {
   const get = (index: number): number => numberFrom(access.get(index), what, `get(${index})`);
-  return {
-    size,
-    shape: [...shape],
-    ragged: false,
-    float32: false,
-    get,
-    set(index, value) {
-      if (typeof access.set !== 'function') throw new ContainerError(`${what} has no set(i, v), so it cannot be written.`);
-      access.set(index, value);
-    },
-    stored: (x) => x,
-    readInto(target) {
-      for (let i = 0; i < size; i++) target[i] = get(i);
-    },
-    position: (index) => positionOf(index, shape),
-    storage: [],
+  const set = (index: number, value: number): void => {
+    if (typeof access.set !== 'function') throw new ContainerError(`${what} has no set(i, v), so it cannot be written.`);
+    access.set(index, value);
   };
+  return viewThrough({ size, shape: [...shape], float32: false, get, set });
 }

@@ -1,4 +1,4 @@
-import { createView } from './numeric-view.js';
+import { createView, readAll } from './numeric-view.js';
 import { tensorClassOf } from './tensor-class.js';
 
 /**
@@ -49,9 +49,7 @@ export function deepCopy<T>(value: T): T {
     if (tensorClass !== null) {
       // Made by the class itself: its storage may be private (#fields), out of reach of a copy.
       const view = createView(item, 'a tensor-class instance');
-      const values = new Float64Array(view.size);
-      view.readInto(values);
-      const result = tensorClass.create(values, view.shape, item);
+      const result = tensorClass.create(readAll(view), view.shape, item);
       copies.set(item, result);
       return result;
     }

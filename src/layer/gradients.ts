@@ -1,5 +1,5 @@
 import { INPUT_NAME, LayerProtocolError, type ParamSlot } from './params.js';
-import { ContainerError, createView, isNumericContainer, sharesStorage, type NumericView } from './numeric-view.js';
+import { ContainerError, createView, isNumericContainer, readAll, sharesStorage, writeAll, type NumericView } from './numeric-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { gradAccessorView } from './accessor-view.js';
 
@@ -7,16 +7,6 @@ import { gradAccessorView } from './accessor-view.js';
  * Reading and writing a layer's gradients through the protocol. Grads are resolved again on every
  * call, because backward may replace the arrays.
  */
-
-export function readAll(view: NumericView): Float64Array {
-  const values = new Float64Array(view.size);
-  view.readInto(values);
-  return values;
-}
-
-export function writeAll(view: NumericView, values: Float64Array): void {
-  for (let i = 0; i < view.size; i++) view.set(i, values[i]);
-}
 
 const isGradAccessor = (value: unknown): value is { get(index: number): number; set?(index: number, value: number): void } =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && typeof (value as { get?: unknown }).get === 'function';

@@ -151,7 +151,8 @@ function rectangularShape(value: unknown[], leafDepth: number): number[] | null 
   return shape;
 }
 
-const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+/** The number of entries of a row-major shape. */
+export const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 function storageOf(row: FlatNumbers): StorageRange {
   if (isFlatTyped(row)) return { owner: row.buffer, start: row.byteOffset, end: row.byteOffset + row.byteLength };
@@ -333,4 +334,16 @@ export function positionOf(index: number, shape: readonly number[]): number[] {
 /** Whether two views share any storage (overlapping byte ranges of one buffer, or one plain array). */
 export function sharesStorage(a: NumericView, b: NumericView): boolean {
   return a.storage.some((x) => b.storage.some((y) => x.owner === y.owner && x.start < y.end && y.start < x.end));
+}
+
+/** Every entry of a view, row-major, as a fresh copy. */
+export function readAll(view: NumericView): Float64Array {
+  const values = new Float64Array(view.size);
+  view.readInto(values);
+  return values;
+}
+
+/** Writes `values` into a view, entry by entry (through its storage or its accessors). */
+export function writeAll(view: NumericView, values: Float64Array): void {
+  for (let i = 0; i < view.size; i++) view.set(i, values[i]);
 }

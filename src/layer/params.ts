@@ -1,5 +1,5 @@
 import type { AccessorParam, ArrayAccessorParam, Layer, ParamRecord, PropertyParam } from './protocol.js';
-import { ContainerError, createView, isNumericContainer, isTensorLike, sharesStorage, type NumericView } from './numeric-view.js';
+import { ContainerError, createView, isNumericContainer, isTensorLike, product, readAll, sharesStorage, type NumericView } from './numeric-view.js';
 import { arrayAccessorView, entryAccessorView } from './accessor-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
@@ -94,7 +94,7 @@ function accessorShape(record: { size?: unknown; shape?: unknown }, label: strin
   const { size, shape } = record;
   if (shape !== undefined) {
     if (!Array.isArray(shape)) throw new LayerProtocolError(`${label}.shape is ${describeValue(shape)}; it must be a list of whole numbers such as [3, 4].`);
-    if (size !== undefined && size !== shape.reduce((a: number, b: number) => a * b, 1)) {
+    if (size !== undefined && size !== product(shape as number[])) {
       throw new LayerProtocolError(`${label} declares size ${String(size)} and shape [${shape.join(', ')}], which disagree.`);
     }
     return shape as number[];
@@ -189,12 +189,7 @@ function flatRead(access: ArrayAccessorParam, what: string): () => ArrayLike<num
       throw new ContainerError(`${what}: read() returned a Promise; accessors must read synchronously.`);
     }
     if (values instanceof Float64Array || values instanceof Float32Array) return values;
-    if (isNumericContainer(values)) {
-      const view = createView(values, `${what} (read())`);
-      const flat = new Float64Array(view.size);
-      view.readInto(flat);
-      return flat;
-    }
+    if (isNumericContainer(values)) return readAll(createView(values, `${what} (read())`));
     if (typeof values === 'object' && values !== null && typeof (values as ArrayLike<number>).length === 'number') return values as ArrayLike<number>;
     throw new ContainerError(`${what}: read() returned ${describeValue(values)}; it must return the entries (an array or typed array).`);
   };
