@@ -136,7 +136,7 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
   const paramsFloat32 = slots.some((slot) => slot.value.float32);
   const input = resolveInput(layer, options, rng, options.dtype === 'float32' || paramsFloat32);
   const inputNames = inputTensorNames(input.names, slots);
-  const access: InputsAccess = { inputs: input.values.map((value, i) => inputAccess(value, input.source, inputNames[i])), multiple: input.multiple };
+  const access: InputsAccess = { inputs: input.values.map((value, i) => inputAccess(value, input.source, inputNames[i], input.names[i])), multiple: input.multiple };
   assertFiniteInputs(access.inputs, input);
   const pristineInputs = access.inputs.map(({ view }) => (view === null ? null : readAll(view)));
 

@@ -2,6 +2,7 @@ import { INPUT_NAME, LayerProtocolError, type ParamSlot } from './params.js';
 import { ContainerError, createView, isNumericContainer, readAll, sharesStorage, writeAll, type NumericView } from './numeric-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { gradAccessorView } from './accessor-view.js';
+import { isObjectRecord } from './object-record.js';
 
 /**
  * Reading and writing a layer's gradients through the protocol. Grads are resolved again on every
@@ -9,7 +10,7 @@ import { gradAccessorView } from './accessor-view.js';
  */
 
 const isGradAccessor = (value: unknown): value is { get(index: number): number; set?(index: number, value: number): void } =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && typeof (value as { get?: unknown }).get === 'function';
+  isObjectRecord(value) && typeof value.get === 'function';
 
 /**
  * A view of what the layer gives as a gradient: storage (read and reset in place), a number (a
@@ -195,8 +196,10 @@ export function beforeBackward(slots: ParamSlot[], live: boolean[]): Float64Arra
 
 /** One input as the check sees it: a view when it is a numeric container, else why not. */
 export interface InputAccess {
-  /** The reported name: `input`, `input[1]`, `query`… */
+  /** The reported name: `input`, `input[1]`, `query`, or `input.query` when a parameter is called `query`. */
   name: string;
+  /** The name the layer gave it (its key in `namedInputs`); a record of input gradients may use either. */
+  givenName: string;
   view: NumericView | null;
   /** Why the input cannot be perturbed (token ids in objects, strings…), when `view` is null. */
   reason: string;
@@ -239,17 +242,10 @@ function readOneInputGradient(returned: unknown, input: InputAccess, what: strin
   return readAll(view);
 }
 
-/**
- * The keys a record of input gradients may use for an input: its reported name, and for a named input
- * renamed to `input.<name>` (a parameter has its name) the name given to `namedInputs` as well.
- */
-function recordKeys(name: string): string[] {
-  const prefix = `${INPUT_NAME}.`;
-  return name.startsWith(prefix) ? [name, name.slice(prefix.length)] : [name];
-}
+/** The keys a record of input gradients may use for an input: its reported name and the name it was given. */
+const recordKeys = (input: InputAccess): string[] => (input.givenName === input.name ? [input.name] : [input.name, input.givenName]);
 
-const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isNumericContainer(value);
+const isPlainRecord = (value: unknown): value is Record<string, unknown> => isObjectRecord(value) && !isNumericContainer(value);
 
 /** The gradient of each input from what backward returned (null where it gave none, or where inputs are not checked). */
 export function readInputGradients(returned: unknown, access: InputsAccess, checkInput: boolean): (Float64Array | null)[] {
@@ -267,8 +263,8 @@ export function readInputGradients(returned: unknown, access: InputsAccess, chec
   }
   if (isPlainRecord(returned)) {
     const keys = Object.keys(returned);
-    const keyOf = inputs.map((input) => recordKeys(input.name).find((key) => keys.includes(key)));
-    const unknown = keys.filter((key) => !inputs.some((input) => recordKeys(input.name).includes(key)));
+    const keyOf = inputs.map((input) => recordKeys(input).find((key) => keys.includes(key)));
+    const unknown = keys.filter((key) => !inputs.some((input) => recordKeys(input).includes(key)));
     const missing = names.filter((_, i) => keyOf[i] === undefined);
     if (unknown.length === 0 && missing.length === 0) {
       return inputs.map((input, i) => readOneInputGradient(returned[keyOf[i] as string], input, `the gradient of ${input.name}`));
@@ -289,18 +285,18 @@ export function readInputGradients(returned: unknown, access: InputsAccess, chec
   throw new LayerProtocolError(
     `backward() returned ${received}, but the layer has ${inputs.length} inputs (${names.join(', ')}): ` +
       `return one gradient per input, each in its input's form, as an array [${names.map((n) => `d${n.replace(/\W/g, '')}`).join(', ')}] (null for an input not to be checked)` +
-      (access.multiple ? ' or a record keyed by the input names' : '') +
-      '.',
+      ' or a record keyed by the input names.',
   );
 }
 
 /** A view of the input when it is a numeric container; otherwise null and the reason (token ids in objects, strings…). */
-export function inputAccess(input: unknown, source: string, name: string = INPUT_NAME): InputAccess {
-  if (!isNumericContainer(input)) return { name, view: null, reason: `it is ${describeValue(input)}`, source };
+export function inputAccess(input: unknown, source: string, name: string = INPUT_NAME, givenName: string = name): InputAccess {
+  const named = { name, givenName, source };
+  if (!isNumericContainer(input)) return { ...named, view: null, reason: `it is ${describeValue(input)}` };
   try {
-    return { name, view: createView(input, name, { allowRagged: true, writable: true }), reason: '', source };
+    return { ...named, view: createView(input, name, { allowRagged: true, writable: true }), reason: '' };
   } catch (error) {
     if (!(error instanceof ContainerError)) throw error;
-    return { name, view: null, reason: error.message, source };
+    return { ...named, view: null, reason: error.message };
   }
 }

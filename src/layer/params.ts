@@ -3,6 +3,7 @@ import { ContainerError, createView, isNumericContainer, isTensorLike, product, 
 import { arrayAccessorView, entryAccessorView } from './accessor-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
+import { isObjectRecord } from './object-record.js';
 import { tensorClassOf } from './tensor-class.js';
 
 /** One parameter tensor of a layer, whatever form the layer declared it in. */
@@ -49,12 +50,8 @@ const PARAM_FORMS =
   'Declare parameters as (a) params: [{ name, value, grad }] (or { name, get, set, shape, grad }, { name, read, write, grad }, { property, grad }), ' +
   '(b) params: { W, b } with grads: { W, b }, (c) params: [W, b] with grads: [dW, db], or (d) any of these returned by params() / grads().';
 
-const isRecordForm = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
-
 // A registered tensor class is storage even when it has get/set methods of its own (a Matrix).
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && tensorClassOf(value) === null;
+const isPlainObject = (value: unknown): value is Record<string, unknown> => isObjectRecord(value) && tensorClassOf(value) === null;
 
 const isParamRecord = (value: unknown): value is ParamRecord => isPlainObject(value) && 'value' in value;
 
@@ -121,27 +118,10 @@ function declaredFromRecord(layer: Layer, record: unknown, i: number): DeclaredP
     const latest = Array.isArray(current) ? current[i] : undefined;
     return isPlainObject(latest) ? latest : null;
   };
-  const latestGrad = (own: Record<string, unknown>, owner: object | null): unknown => gradValue((latestRecord() ?? own).grad, owner);
-  if (isParamRecord(record)) {
-    return {
-      rawName: named(label),
-      source: { kind: 'container', value: record.value, shape: record.shape },
-      gradContainer: () => latestGrad(record as unknown as Record<string, unknown>, layer),
-    };
-  }
-  if (isAccessorParam(record)) {
-    return {
-      rawName: named(label),
-      source: { kind: 'entries', access: record, shape: accessorShape(record, label) },
-      gradContainer: () => latestGrad(record as unknown as Record<string, unknown>, layer),
-    };
-  }
-  if (isArrayAccessorParam(record)) {
-    return {
-      rawName: named(label),
-      source: { kind: 'array', access: record, shape: accessorShape(record, label) },
-      gradContainer: () => latestGrad(record as unknown as Record<string, unknown>, layer),
-    };
+  const storage = isParamRecord(record) ? ({ kind: 'container', value: record.value, shape: record.shape } as const) : accessorSource(record, label);
+  if (storage !== null) {
+    const own = record as { grad?: unknown };
+    return { rawName: named(label), source: storage, gradContainer: () => gradValue((latestRecord() ?? own).grad, layer) };
   }
   const property = record as PropertyParam;
   const owner = (property.of ?? layer) as Record<string, unknown>;
@@ -170,10 +150,17 @@ function declaredFromRecord(layer: Layer, record: unknown, i: number): DeclaredP
   };
 }
 
-/** A value in form (b) or (c): storage, or an accessor record without a name. */
-function sourceOfValue(value: unknown, label: string): ValueSource {
+/** Storage behind entry or whole-array accessors, or null when the value has neither. */
+function accessorSource(value: unknown, label: string): ValueSource | null {
   if (isAccessorParam(value)) return { kind: 'entries', access: value, shape: accessorShape(value, label) };
   if (isArrayAccessorParam(value)) return { kind: 'array', access: value, shape: accessorShape(value, label) };
+  return null;
+}
+
+/** A value in form (b) or (c): storage, or an accessor record without a name. */
+function sourceOfValue(value: unknown, label: string): ValueSource {
+  const accessed = accessorSource(value, label);
+  if (accessed !== null) return accessed;
   if (!isNumericContainer(value)) {
     throw new LayerProtocolError(`${label} is ${describeValue(value)}: neither a numeric array nor an accessor { get, set }. ${PARAM_FORMS}`);
   }
@@ -281,7 +268,7 @@ function declaredParams(layer: Layer, cache: ReturnType<typeof createEpochCache>
   if (isTensorLike(params)) {
     throw new LayerProtocolError('params is a single tensor { data, shape }; name it instead, e.g. params: { W: tensor } with grads: { W: grad }.');
   }
-  if (isRecordForm(params)) {
+  if (isObjectRecord(params)) {
     // Form (b): a record, with grads under the same keys.
     return Object.keys(params).map((key) => ({
       rawName: key,
@@ -289,7 +276,7 @@ function declaredParams(layer: Layer, cache: ReturnType<typeof createEpochCache>
       gradContainer: () => {
         const grads = readGrads();
         if (grads === undefined || grads === null) return gradsMissing(escapeText(key));
-        if (!isRecordForm(grads)) {
+        if (!isObjectRecord(grads)) {
           throw new LayerProtocolError(`params is a record, so grads must be a record with the same keys, but grads is ${describeValue(grads)}.`);
         }
         return gradValue(grads[key], layer);

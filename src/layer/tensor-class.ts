@@ -1,3 +1,5 @@
+import { isObjectRecord } from './object-record.js';
+
 /**
  * Tensor classes of other libraries (a `Matrix` with private storage, a `Tensor` with its own
  * accessors) made first-class containers: once registered, an instance is read, perturbed, copied
@@ -45,7 +47,7 @@ export function registerTensorClass<T>(tensorClass: TensorClass<T>): () => void 
 
 /** The registered class an instance belongs to, or null. */
 export function tensorClassOf(value: unknown): TensorClass | null {
-  if (registered.length === 0 || typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return null;
+  if (registered.length === 0 || !isObjectRecord(value)) return null;
   for (const tensorClass of registered) if (tensorClass.matches(value)) return tensorClass;
   return null;
 }
