@@ -29,7 +29,7 @@ import { createDeterminismWatch, NondeterminismFound } from './determinism.js';
 import { probeGradientScale } from './gradient-scale-probe.js';
 import { explainInconclusive } from './inconclusive-cause.js';
 import { call, type CheckProcess } from './layer-call.js';
-import { diagnoseTensor, sharedConvention } from './diagnose.js';
+import { diagnoseTensor, withSharedConvention } from './diagnose.js';
 import { batchRowCount, checkLinearity, showsAccumulation, unchangedOn } from './linearity.js';
 import { checkCoupledKinks } from './modes/coupled-kinks.js';
 import { measureEntries } from './modes/exhaustive.js';
@@ -382,11 +382,9 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
         if (result !== undefined && result.failures.length > 0 && unchangedOn(result, tensor.pick(cut), dtype)) firstSampleOnly.add(tensor.name);
       }
     }
-    const evidence = { firstSampleOnly, accumulating };
-    const perTensor = resolved.flatMap((tensor) => diagnoseTensor(tensor, problems, evidence, tolerance));
+    const perTensor = resolved.flatMap((tensor) => diagnoseTensor(tensor, problems, { firstSampleOnly, accumulating }, tolerance));
     // Parameters come first among the tensors; a number gradientFactor covers exactly them.
-    const shared = sharedConvention(perTensor, resolved.slice(0, slots.length));
-    const diagnoses = shared === null ? perTensor : resolved.flatMap((tensor) => diagnoseTensor(tensor, problems, evidence, tolerance, shared));
+    const diagnoses = withSharedConvention(perTensor, resolved.slice(0, slots.length));
     return buildReport({
       mode,
       tensors: resolved,

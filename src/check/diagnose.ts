@@ -41,6 +41,10 @@ export interface BackwardEvidence {
 const slackOf = (failure: EntryFailure, tolerance: number): number =>
   tolerance * Math.max(Math.abs(failure.analytic), Math.abs(failure.numeric)) + 2 * failure.errorEstimate;
 
+/** Whether analytic ≈ factor × numeric holds on every failing entry, within its slack. */
+const explains = (factor: number, failing: EntryFailure[], tolerance: number): boolean =>
+  failing.every((f) => Math.abs(f.analytic - factor * f.numeric) <= slackOf(f, tolerance) + tolerance * Math.abs(factor * f.numeric));
+
 /** The least-squares factor a ≈ f·n over the failing entries, if it explains every one of them. */
 function constantFactor(failing: EntryFailure[], tolerance: number): number | null {
   let numerator = 0;
@@ -51,13 +55,8 @@ function constantFactor(failing: EntryFailure[], tolerance: number): number | nu
   }
   if (!(denominator > 0)) return null;
   const factor = numerator / denominator;
-  const fits = failing.every((f) => Math.abs(f.analytic - factor * f.numeric) <= slackOf(f, tolerance) + tolerance * Math.abs(factor * f.numeric));
-  return fits ? factor : null;
+  return explains(factor, failing, tolerance) ? factor : null;
 }
-
-/** Whether analytic ≈ factor × numeric holds on every failing entry, within its slack. */
-const explains = (factor: number, failing: EntryFailure[], tolerance: number): boolean =>
-  failing.every((f) => Math.abs(f.analytic - factor * f.numeric) <= slackOf(f, tolerance) + tolerance * Math.abs(factor * f.numeric));
 
 /** The nearest whole number and the nearest inverse of one (3 and 1/3 for 2.9 or 0.34), where finite and nonzero. */
 const roundCandidates = (value: number): number[] =>
@@ -107,11 +106,8 @@ function factorSource(factor: number): string {
  * Libraries that average over the batch (or a sequence, or the entry count) produce a constant
  * multiple of the gradient on purpose: the option that says so, with the factor to give.
  */
-function declarationHint(name: string, total: number, declared: number, everyParameter: boolean): string {
+function declarationHint(name: string, total: number, declared: number): string {
   const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-  if (everyParameter) {
-    return `Every parameter shows this factor; if the library scales its gradients on purpose (averaging over the batch), declare it once: { gradientFactor: ${factorSource(total)} }`;
-  }
   const option = `{ gradientFactor: { ${key}: ${factorSource(total)} } }`;
   if (declared !== 1) return `The declared gradientFactor ${factorSource(declared)} does not explain it; if the convention is ${factorSource(total)}, declare ${option}`;
   return `If the library scales this gradient on purpose (averaging over the batch), declare it: ${option}`;
@@ -121,7 +117,7 @@ function declarationHint(name: string, total: number, declared: number, everyPar
  * The one factor every parameter's scale diagnosis asks to declare, when there is one (and nothing
  * was declared): then a single number `{ gradientFactor: f }` is the declaration, not one key per tensor.
  */
-export function sharedConvention(diagnoses: readonly Diagnosis[], parameters: readonly TensorReport[]): number | null {
+function sharedConvention(diagnoses: readonly Diagnosis[], parameters: readonly TensorReport[]): number | null {
   if (parameters.length < 2 || parameters.some((tensor) => tensor.gradientFactor !== 1)) return null;
   const asked = parameters.map((tensor) => {
     const own = diagnoses.filter((d) => d.tensor === tensor.name);
@@ -129,6 +125,18 @@ export function sharedConvention(diagnoses: readonly Diagnosis[], parameters: re
   });
   const first = asked[0];
   return first !== undefined && asked.every((factor) => factor === first) ? first : null;
+}
+
+/**
+ * The diagnoses with the parameters' scale hints merged into one `{ gradientFactor: f }` when every
+ * parameter shows the same convention. Inputs keep their own hint: a number never applies to them.
+ */
+export function withSharedConvention(diagnoses: Diagnosis[], parameters: readonly TensorReport[]): Diagnosis[] {
+  const shared = sharedConvention(diagnoses, parameters);
+  if (shared === null) return diagnoses;
+  const names = new Set(parameters.map((tensor) => tensor.name));
+  const hint = `Every parameter shows this factor; if the library scales its gradients on purpose (averaging over the batch), declare it once: { gradientFactor: ${factorSource(shared)} }`;
+  return diagnoses.map((d) => (d.kind === 'scale' && names.has(d.tensor) ? { ...d, message: `${describeFactor(d.factor as number)}. ${hint}` } : d));
 }
 
 /** analytic[j, i] ≈ numeric[i, j] on every entry (also for a [cols, rows] gradient flattened into a [rows, cols] parameter). */
@@ -150,14 +158,7 @@ function isTransposed(tensor: TensorReport, tolerance: number): boolean {
 }
 
 /** The diagnoses of one tensor; every one holds on every failing entry of it. */
-export function diagnoseTensor(
-  tensor: TensorReport,
-  problems: readonly Problem[],
-  evidence: BackwardEvidence,
-  tolerance: number,
-  /** The factor found on every parameter (see sharedConvention), so the hint can name one number for all. */
-  conventionOfEveryParameter: number | null = null,
-): Diagnosis[] {
+export function diagnoseTensor(tensor: TensorReport, problems: readonly Problem[], evidence: BackwardEvidence, tolerance: number): Diagnosis[] {
   const name = tensor.name;
   const out: Diagnosis[] = [];
   const add = (kind: DiagnosisKind, message: string, extra: Partial<Diagnosis> = {}): void => {
@@ -228,11 +229,7 @@ export function diagnoseTensor(
       if (nice === -1) add('sign', 'analytic = −numeric: a sign flip?', { factor: -1 });
       else {
         const convention = niceConvention(factor, tensor.gradientFactor, failing, tolerance);
-        const everyParameter = conventionOfEveryParameter !== null && convention === conventionOfEveryParameter;
-        add('scale', `${describeFactor(nice)}. ${declarationHint(name, convention, tensor.gradientFactor, everyParameter)}`, {
-          factor: nice,
-          gradientFactor: convention,
-        });
+        add('scale', `${describeFactor(nice)}. ${declarationHint(name, convention, tensor.gradientFactor)}`, { factor: nice, gradientFactor: convention });
       }
     }
   }

@@ -177,6 +177,10 @@ describe('gradientFactor: a declared convention passes', () => {
     // W declared, b not: the hint is for b alone.
     const partly = check({}, { gradientFactor: { W: 0.25 } });
     expect(partly.diagnoses.map((d) => d.message.endsWith(averagedHint('b', 4)))).toEqual([true]);
+    // The input averaged too: the parameters share the one number, the input keeps its own key (a number never covers inputs).
+    const all = check({ averaging: 'mean-all' });
+    expect(named(all.diagnoses)).toEqual(['W:scale', 'b:scale', 'input:scale']);
+    expect(all.diagnoses.map((d) => d.message.endsWith(d.tensor === 'input' ? averagedHint('input', 4) : sharedHint(4)))).toEqual([true, true, true]);
     // A planted single-entry bug on top of the convention: W has another finding, so no shared hint.
     const buggy = check({ wrongEntry: [1, 2] });
     expect(buggy.diagnoses.some((d) => d.message.includes('declare it once'))).toBe(false);
