@@ -73,19 +73,7 @@ export const wallClock: Clock =
 export function* checkProcess(layer: Layer, options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
   // Taken before anything runs layer code: a params getter may initialize state lazily.
   const snapshot = snapshotState(layer);
-  let report: GradientReport;
-  try {
-    report = yield* checkWithSavedParams(layer, options, clock);
-  } catch (error) {
-    const unrestored = [...snapshot.uninspectable, ...snapshot.restore()];
-    if (unrestored.length === 0) throw error;
-    throw new LayerStateError(`${stateNotRestored(unrestored).message} (The check stopped with: ${String((error as Error)?.message ?? error)})`, {
-      cause: error,
-    });
-  }
-  const unrestored = [...snapshot.uninspectable, ...snapshot.restore()];
-  if (unrestored.length === 0) return report;
-  return { ...report, problems: [...report.problems, stateNotRestored(unrestored)], pass: false, verdict: 'impossible' };
+  return yield* thenRestore(checkWithSavedParams(layer, options, clock), () => [...snapshot.uninspectable, ...snapshot.restore()]);
 }
 
 /** Reads the parameters, runs the check, and assigns every parameter value and gradient back. */
@@ -102,19 +90,28 @@ function* checkWithSavedParams(layer: Layer, options: ValidatedOptions, clock: C
       return saved === null ? [] : attemptWrite(`gradient of '${slot.name}'`, saved.view, saved.values);
     }),
   ];
+  return yield* thenRestore(runCheck(layer, slots, options, clock), writeBack);
+}
+
+const messageOf = (error: unknown): string => String((error as Error)?.message ?? error);
+
+/**
+ * Runs `work`, then `restore` (also when it throws). What could not be put back leaves no verdict:
+ * a report becomes `impossible` with the problem named, and a thrown error becomes a
+ * LayerStateError that says so and carries the error as its cause.
+ */
+function* thenRestore(work: CheckProcess<GradientReport>, restore: () => RestoreFailure[]): CheckProcess<GradientReport> {
   let report: GradientReport;
   try {
-    report = yield* runCheck(layer, slots, options, clock);
+    report = yield* work;
   } catch (error) {
-    const unwritten = writeBack();
-    if (unwritten.length === 0) throw error;
-    throw new LayerStateError(`${stateNotRestored(unwritten).message} (The check stopped with: ${String((error as Error)?.message ?? error)})`, {
-      cause: error,
-    });
+    const unrestored = restore();
+    if (unrestored.length === 0) throw error;
+    throw new LayerStateError(`${stateNotRestored(unrestored).message} (The check stopped with: ${messageOf(error)})`, { cause: error });
   }
-  const unwritten = writeBack();
-  if (unwritten.length === 0) return report;
-  return { ...report, problems: [...report.problems, stateNotRestored(unwritten)], pass: false, verdict: 'impossible' };
+  const unrestored = restore();
+  if (unrestored.length === 0) return report;
+  return { ...report, problems: [...report.problems, stateNotRestored(unrestored)], pass: false, verdict: 'impossible' };
 }
 
 /**
@@ -126,7 +123,7 @@ function attemptWrite(path: string, view: NumericView, values: Float64Array): Re
     writeAll(view, values);
     return [];
   } catch (error) {
-    return [{ path, reason: `writing it back threw: ${String((error as Error)?.message ?? error)}` }];
+    return [{ path, reason: `writing it back threw: ${messageOf(error)}` }];
   }
 }
 
