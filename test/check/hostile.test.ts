@@ -6,14 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AsyncLayerError, checkGradients, checkGradientsAsync } from '../../src/check/check-gradients.js';
-import { OptionsError, type GradientCheckOptions } from '../../src/check/options.js';
+import { OptionsError } from '../../src/check/options.js';
 import type { GradientReport } from '../../src/check/report-types.js';
 import { InputError } from '../../src/layer/input.js';
 import { ContainerError } from '../../src/layer/numeric-view.js';
 import { LayerProtocolError } from '../../src/layer/params.js';
-import type { Layer } from '../../src/layer/protocol.js';
 import { failureDiff, formatReport } from '../../src/report/format-report.js';
 import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js';
+import { checkKeepingState as check, keepsState, thrownKeepingState as thrownBy } from '../helpers/check-keeping-state.js';
 import { biases, inputs, rows, weights } from '../zoo/hostile/affine.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import {
@@ -37,36 +37,6 @@ import {
 import { createRng } from '../zoo/tensor-utils.js';
 
 const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
-
-/** Runs the check, asserting the layer (and `extra`, e.g. the caller's input) come back bit for bit. */
-function check(layer: object, options?: GradientCheckOptions, extra?: unknown): GradientReport {
-  const before = captureDeepState(layer);
-  const extraBefore = extra === undefined ? null : captureDeepState(extra, 'input');
-  const report = checkGradients(layer as Layer, options);
-  expectSameDeepState(before, captureDeepState(layer));
-  if (extraBefore !== null) expectSameDeepState(extraBefore, captureDeepState(extra, 'input'));
-  return report;
-}
-
-/** The error the check throws, asserting its class and that the layer comes back bit for bit. */
-function thrownBy(layer: object, options?: GradientCheckOptions): Error {
-  const before = captureDeepState(layer);
-  let thrown: unknown = null;
-  try {
-    checkGradients(layer as Layer, options);
-  } catch (error) {
-    thrown = error;
-  }
-  expectSameDeepState(before, captureDeepState(layer));
-  if (thrown === null) throw new Error('expected the check to throw, but it returned a report');
-  return thrown as Error;
-}
-
-/** Starts watching a layer; the returned function asserts it is bit for bit as it was. */
-function keepsState(layer: object): () => void {
-  const before = captureDeepState(layer);
-  return () => expectSameDeepState(before, captureDeepState(layer));
-}
 
 /** The message of a failing matcher assertion. */
 function matcherFailure(run: () => void): string {

@@ -6,14 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/check-gradients.js';
-import type { GradientCheckOptions } from '../../src/check/options.js';
 import type { GradientReport, TensorReport } from '../../src/check/report-types.js';
 import { InputError } from '../../src/layer/input.js';
 import { inputs, namedInputs } from '../../src/layer/multiple-inputs.js';
 import { LayerProtocolError } from '../../src/layer/params.js';
 import type { Layer } from '../../src/layer/protocol.js';
 import { runEntry } from '../corpus/run-corpus.js';
-import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js';
+import { checkKeepingState as check, thrownKeepingState as thrownBy } from '../helpers/check-keeping-state.js';
 import {
   GatedValue,
   L2Regularizer,
@@ -25,32 +24,6 @@ import {
   WeightedSum,
 } from '../zoo/protocol/multi-input.js';
 import { pack } from '../zoo/tensor-utils.js';
-
-/** Runs the check, asserting the layer (and `extra`, e.g. the caller's input) come back bit for bit. */
-function check(layer: object, options?: GradientCheckOptions, extra?: unknown): GradientReport {
-  const before = captureDeepState(layer);
-  const extraBefore = extra === undefined ? null : captureDeepState(extra, 'input');
-  const report = checkGradients(layer as Layer, options);
-  expectSameDeepState(before, captureDeepState(layer));
-  if (extraBefore !== null) expectSameDeepState(extraBefore, captureDeepState(extra, 'input'));
-  return report;
-}
-
-/** The error the check throws, asserting the layer (and `extra`) come back bit for bit. */
-function thrownBy(layer: object, options?: GradientCheckOptions, extra?: unknown): Error {
-  const before = captureDeepState(layer);
-  const extraBefore = extra === undefined ? null : captureDeepState(extra, 'input');
-  let thrown: unknown = null;
-  try {
-    checkGradients(layer as Layer, options);
-  } catch (error) {
-    thrown = error;
-  }
-  expectSameDeepState(before, captureDeepState(layer));
-  if (extraBefore !== null) expectSameDeepState(extraBefore, captureDeepState(extra, 'input'));
-  expect(thrown).toBeInstanceOf(Error);
-  return thrown as Error;
-}
 
 const shapes = (report: GradientReport): [string, number[], number][] => report.tensors.map((t) => [t.name, t.shape, t.size]);
 
