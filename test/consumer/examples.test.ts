@@ -11,14 +11,11 @@
  * node_modules, so the examples' imports, setup entries, type entries and test binaries are checked
  * against their declared dependencies. Set KEEP_EXAMPLES_TMP=1 to keep the projects for inspection.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import { mustRun, repoRoot, run } from './harness.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const examplesDir = join(repoRoot, 'examples');
 const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -34,44 +31,6 @@ const EXPECTED_OUTPUT: Record<string, RegExp[]> = {
 
 /** The package a test script's binary comes from. */
 const BINARIES: Record<string, string> = { tsc: 'typescript', vitest: 'vitest', jest: 'jest' };
-
-interface RunResult {
-  code: number | null;
-  /** stdout then stderr, without colour codes (runners split their report across both). */
-  output: string;
-  stdout: string;
-}
-
-/**
- * The parent's environment minus what would leak into the children: Vitest's own variables (a
- * nested Vitest would think it is a worker), npm's project variables (npm_config_local_prefix would
- * point a child `npm install` at the repo) and NODE_OPTIONS. npm settings that say where the
- * registry and cache are stay, so the installs reuse them.
- */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const npmSetting = /^npm_config_(cache|registry|userconfig|globalconfig|cafile|ca|proxy|https_proxy|noproxy|strict_ssl)$/i.test(key);
-    if (!npmSetting && (/^(VITEST|__VITEST|JEST_|npm_|EXPECT_GRADCHECK_|GITHUB_STEP_SUMMARY)/i.test(key) || key === 'TEST' || key === 'NODE_OPTIONS')) continue;
-    env[key] = value;
-  }
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', ...extra };
-}
-
-function run(command: string, args: string[], cwd: string, extraEnv?: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: childEnv(extraEnv), maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, output: stripVTControlCharacters(`${stdout}\n${stderr}`) });
-    });
-  });
-}
-
-async function mustRun(command: string, args: string[], cwd: string): Promise<RunResult> {
-  const result = await run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.code} in ${cwd}:\n${result.output}`);
-  return result;
-}
 
 interface Manifest {
   scripts?: Record<string, string>;
