@@ -5,12 +5,14 @@
  * read-backs. Asserts the verdicts and the entries named, that `dataSync()` and `await data()` give
  * the same report, and what a check leaves behind: no tensor, and the Variables as they were.
  */
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromTfjs, type TfjsGradients, type TfjsNamespace } from '../../src/adapters/tfjs.js';
 import { checkGradients, checkGradientsAsync } from '../../src/check/check-gradients.js';
 import type { GradientReport } from '../../src/check/report-types.js';
+import { rejectionMessage, worstEntryLabels } from '../helpers/assertion-messages.js';
 import { tf } from '../zoo/tfjs/backend.js';
+
+const sortedWorstEntries = (message: string): string[] => worstEntryLabels(message).sort();
 
 type Bug = 'weight-grad-times-2' | 'bias-grad-first-sample';
 
@@ -64,21 +66,6 @@ const denseAsync = (bug?: Bug) => {
 };
 
 const numTensors = (): number => tf.memory().numTensors;
-
-async function failureMessage(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return stripVTControlCharacters((error as Error).message);
-  }
-  throw new Error('expected the assertion to fail, but it passed');
-}
-
-/** The `W[1,0]`-style names at the start of the "Worst entries:" lines, sorted. */
-function worstEntries(message: string): string[] {
-  const [, list = ''] = message.split('Worst entries:\n');
-  return [...list.matchAll(/^ {2}(\w+\[[\d,]+\]) +analytic/gm)].map((match) => match[1]).sort();
-}
 
 describe('fromTfjs: a correct dense layer', () => {
   it("passes with readback 'sync': float32, every entry of W [3,2], b [2] and the input [2,3] measured", () => {
@@ -180,12 +167,12 @@ describe('fromTfjs: a correct dense layer', () => {
 
 describe('fromTfjs: buggy dense layers fail, naming the entries', () => {
   it('weight gradient ×2: all 6 entries of W, by their 2-D positions, and nothing else (sync and async)', async () => {
-    const sync = await failureMessage(() => expect(dense('weight-grad-times-2')).toHaveCorrectGradients());
-    const async = await failureMessage(() => expect(denseAsync('weight-grad-times-2')).toHaveCorrectGradients());
+    const sync = await rejectionMessage(() => expect(dense('weight-grad-times-2')).toHaveCorrectGradients());
+    const async = await rejectionMessage(() => expect(denseAsync('weight-grad-times-2')).toHaveCorrectGradients());
     for (const message of [sync, async]) {
       expect(message.split('\n')[0]).toBe('expect(layer).toHaveCorrectGradients()');
       expect(message).toContain('6 of 14 gradient entries disagree, in 1 of 3 tensors (seed 42');
-      expect(worstEntries(message)).toEqual(['W[0,0]', 'W[0,1]', 'W[1,0]', 'W[1,1]', 'W[2,0]', 'W[2,1]']);
+      expect(sortedWorstEntries(message)).toEqual(['W[0,0]', 'W[0,1]', 'W[1,0]', 'W[1,1]', 'W[2,0]', 'W[2,1]']);
       expect(message).toMatch(/^\s+W: analytic ≈ 2 × numeric/m);
     }
   });
@@ -193,9 +180,9 @@ describe('fromTfjs: buggy dense layers fail, naming the entries', () => {
   it('bias gradient of the first sample only: b[0] and b[1]', async () => {
     expect(dense('bias-grad-first-sample')).not.toHaveCorrectGradients();
     await expect(denseAsync('bias-grad-first-sample')).not.toHaveCorrectGradients();
-    const message = await failureMessage(() => expect(dense('bias-grad-first-sample')).toHaveCorrectGradients());
+    const message = await rejectionMessage(() => expect(dense('bias-grad-first-sample')).toHaveCorrectGradients());
     expect(message).toContain('2 of 14 gradient entries disagree, in 1 of 3 tensors (seed 42');
-    expect(worstEntries(message)).toEqual(['b[0]', 'b[1]']);
+    expect(sortedWorstEntries(message)).toEqual(['b[0]', 'b[1]']);
   });
 });
 
@@ -225,7 +212,7 @@ describe('what a check leaves behind', () => {
     expect(numTensors()).toBe(start);
     expect(correct).toHaveCorrectGradients();
     await checkGradientsAsync(buggy);
-    await failureMessage(() => expect(buggy).toHaveCorrectGradients());
+    await rejectionMessage(() => expect(buggy).toHaveCorrectGradients());
     await checkGradientsAsync(denseAsync());
     expect(numTensors()).toBe(start + 2); // the 2 Variables of the last layer, and nothing else
   });
@@ -235,7 +222,7 @@ describe('what a check leaves behind', () => {
     const layer = fromTfjs(tf, { variables: v, forward, backward, input, readback: 'async' });
     await checkGradientsAsync(layer);
     expect(values(kernel)).toEqual(Array.from(Float32Array.from(KERNEL.flat())));
-    await failureMessage(() => expect(layer).toHaveCorrectGradients());
+    await rejectionMessage(() => expect(layer).toHaveCorrectGradients());
     expect(values(kernel)).toEqual(Array.from(Float32Array.from(KERNEL.flat())));
     expect(values(bias)).toEqual(Array.from(Float32Array.from(BIAS)));
   });

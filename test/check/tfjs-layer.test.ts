@@ -4,13 +4,15 @@
  * `checkGradientsAsync` and the awaited matcher, against its synchronous `dataSync()` twin, and
  * for what it leaves behind: the layer bit for bit as it was, and no tensor leaked.
  */
-import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkGradients, checkGradientsAsync } from '../../src/check/check-gradients.js';
 import type { GradientReport } from '../../src/check/report-types.js';
+import { rejectionMessage, worstEntryLabels } from '../helpers/assertion-messages.js';
 import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js';
 import { tf } from '../zoo/tfjs/backend.js';
 import { TfjsDense, TfjsDenseSync, type TfjsDenseOptions } from '../zoo/tfjs/dense.js';
+
+const sortedWorstEntries = (message: string): string[] => worstEntryLabels(message).sort();
 
 const built: { dispose(): void }[] = [];
 /** Builds a layer and frees its Variables after the file, so the leak counts below stay exact. */
@@ -41,25 +43,6 @@ function layerBytes(layer: TfjsDense): Record<string, number[]> {
     'variable kernel': bytes(variables.kernel),
     'variable bias': bytes(variables.bias),
   };
-}
-
-/**
- * The message of a failing awaited assertion, without colours. `run` is typed `unknown`: the
- * matcher's declared return type is not a Promise even when it returns one for an async layer.
- */
-async function rejectionMessage(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return stripVTControlCharacters((error as Error).message);
-  }
-  throw new Error('expected the assertion to fail, but it passed');
-}
-
-/** The `W[3]`-style names at the start of the "Worst entries:" lines. */
-function worstEntries(message: string): string[] {
-  const [, list = ''] = message.split('Worst entries:\n');
-  return [...list.matchAll(/^ {2}(\w+\[[\d,]+\]) +analytic/gm)].map((match) => match[1]).sort();
 }
 
 const failingPositions = (report: GradientReport, tensor: string): number[][] =>
@@ -123,12 +106,12 @@ describe('a tfjs dense layer read back with await data()', () => {
     const weights = await rejectionMessage(() => expect(dense({ bug: 'weight-grad-times-2' })).toHaveCorrectGradients());
     expect(weights.split('\n')[0]).toBe('expect(layer).toHaveCorrectGradients()');
     expect(weights).toContain('6 of 14 gradient entries disagree, in 1 of 3 tensors (seed 42');
-    expect(worstEntries(weights)).toEqual(['W[0]', 'W[1]', 'W[2]', 'W[3]', 'W[4]', 'W[5]']);
+    expect(sortedWorstEntries(weights)).toEqual(['W[0]', 'W[1]', 'W[2]', 'W[3]', 'W[4]', 'W[5]']);
     expect(weights).toMatch(/^\s+W: analytic ≈ 2 × numeric/m);
 
     const bias = await rejectionMessage(() => expect(dense({ bug: 'bias-grad-first-sample' })).toHaveCorrectGradients());
     expect(bias).toContain('2 of 14 gradient entries disagree, in 1 of 3 tensors (seed 42');
-    expect(worstEntries(bias)).toEqual(['b[0]', 'b[1]']);
+    expect(sortedWorstEntries(bias)).toEqual(['b[0]', 'b[1]']);
 
     const negated = await rejectionMessage(() => expect(dense()).not.toHaveCorrectGradients());
     expect(negated.split('\n')[0]).toBe('expect(layer).not.toHaveCorrectGradients()');

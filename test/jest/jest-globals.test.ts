@@ -3,7 +3,7 @@
  * `declare module 'expect'` augmentation in src/jest.ts rather than by @types/jest.
  */
 import { describe, expect, test } from '@jest/globals';
-import { thrownMessage } from './thrown-message';
+import { thrownMessage } from '../helpers/assertion-messages';
 import { Scale } from '../zoo/protocol/weight-scale';
 
 describe("toHaveCorrectGradients under Jest (expect from '@jest/globals')", () => {

@@ -3,9 +3,9 @@
  * The matcher under Jest (setupFilesAfterEnv: src/jest.ts) on every protocol form a library layer
  * needs, the same cases as test/matchers/library-forms.test.ts under Vitest.
  */
-import { thrownMessage } from './thrown-message';
+import { tensorOfLabel, thrownMessage, worstEntryLabels } from '../helpers/assertion-messages';
 import { gluedSimpleRNN } from '../zoo/library/index';
-import { PROTOCOL_FORM_CASES, tensorOfLabel, worstEntryLabels } from '../zoo/library/form-cases';
+import { PROTOCOL_FORM_CASES } from '../zoo/library/form-cases';
 
 describe.each(PROTOCOL_FORM_CASES)('$form', ({ make, buggy, options, wrongTensors, wrongEntries }) => {
   test('passes the correct layer, and .not fails on it', () => {

@@ -4,7 +4,7 @@
  * `tensor.data()`, through Jest's global `expect`: the matcher is awaited, and a failure's message
  * (Jest draws no diff itself) names the wrong entries and carries their diff.
  */
-import { stripVTControlCharacters } from 'node:util';
+import { rejectionMessage } from '../helpers/assertion-messages';
 import { tf } from '../zoo/tfjs/backend';
 import { TfjsDense, type TfjsDenseOptions } from '../zoo/tfjs/dense';
 
@@ -17,19 +17,6 @@ function dense(options?: TfjsDenseOptions): TfjsDense {
 afterAll(() => {
   for (const layer of built) layer.dispose();
 });
-
-/**
- * The message of a failing awaited assertion, without colours. `run` is typed `unknown`: the
- * matcher's declared return type is not a Promise even when it returns one for an async layer.
- */
-async function rejectionMessage(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return stripVTControlCharacters((error as Error).message);
-  }
-  throw new Error('expected the assertion to fail, but it passed');
-}
 
 /** Labels of the `-`/`+` lines of the drawn diff (`-` numeric, `+` analytic). */
 function diffLabels(message: string, sign: '-' | '+'): string[] {

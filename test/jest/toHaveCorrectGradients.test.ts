@@ -4,7 +4,7 @@
  * through the global `expect` typed by @types/jest. Jest draws no diff for custom matchers, so
  * these tests check that the message itself carries one.
  */
-import { thrownMessage } from './thrown-message';
+import { thrownMessage } from '../helpers/assertion-messages';
 import { Scale } from '../zoo/protocol/weight-scale';
 import { AffineLayer } from '../zoo/hostile/affine-layer';
 import { AsyncAffine, DropoutAffine } from '../zoo/hostile/layers';

@@ -4,26 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gluedSimpleRNN } from '../zoo/library/index.js';
-import { PROTOCOL_FORM_CASES, tensorOfLabel, worstEntryLabels } from '../zoo/library/form-cases.js';
-
-/** The message of an assertion that must fail, without colour codes. */
-function failureMessage(assertion: () => void): string {
-  try {
-    assertion();
-  } catch (error) {
-    return (error as Error).message.replace(/\u001b\[[0-9;]*m/g, '');
-  }
-  throw new Error('the assertion passed');
-}
+import { PROTOCOL_FORM_CASES } from '../zoo/library/form-cases.js';
+import { tensorOfLabel, thrownMessage, worstEntryLabels } from '../helpers/assertion-messages.js';
 
 describe.each(PROTOCOL_FORM_CASES)('$form', ({ make, buggy, options, wrongTensors, wrongEntries }) => {
   it('passes the correct layer, and .not fails on it', () => {
     expect(make()).toHaveCorrectGradients(options ?? {});
-    expect(failureMessage(() => expect(make()).not.toHaveCorrectGradients(options ?? {}))).toContain('but they agree');
+    expect(thrownMessage(() => expect(make()).not.toHaveCorrectGradients(options ?? {}))).toContain('but they agree');
   });
 
   it('fails the planted bug, naming its entries of its tensors only', () => {
-    const message = failureMessage(() => expect(buggy()).toHaveCorrectGradients(options ?? {}));
+    const message = thrownMessage(() => expect(buggy()).toHaveCorrectGradients(options ?? {}));
     const named = worstEntryLabels(message);
     expect(named.length).toBeGreaterThan(0);
     expect(named.map(tensorOfLabel).filter((tensor) => !wrongTensors.includes(tensor))).toEqual([]);
@@ -33,7 +24,7 @@ describe.each(PROTOCOL_FORM_CASES)('$form', ({ make, buggy, options, wrongTensor
 });
 
 it('a library that averages over its batch fails without gradientFactor, and the message suggests it', () => {
-  const message = failureMessage(() => expect(gluedSimpleRNN()).toHaveCorrectGradients());
+  const message = thrownMessage(() => expect(gluedSimpleRNN()).toHaveCorrectGradients());
   expect(message).toContain('gradientFactor');
   expect(message).toMatch(/declare it once: \{ gradientFactor: 1 \/ 2 \}/);
 });

@@ -90,25 +90,3 @@ export const PROTOCOL_FORM_CASES: ProtocolFormCase[] = [
     wrongTensors: ['Wh'],
   },
 ];
-
-/**
- * The labels of the "Worst entries" lines of a failure message (`  w[0]  analytic …`), i.e. the
- * entries the report names as wrong.
- */
-export function worstEntryLabels(message: string): string[] {
-  const start = message.indexOf('Worst entries:');
-  if (start < 0) return [];
-  const labelled: string[] = [];
-  for (const line of message.slice(start).split('\n').slice(1)) {
-    const match = /^\s+(\S+)\s+analytic\s/.exec(line);
-    if (match === null) break;
-    labelled.push(match[1]);
-  }
-  return labelled;
-}
-
-/** The tensor a label belongs to: `w[0,1]` → `w`, `alpha` → `alpha`, `input[1][0,2]` → `input[1]`. */
-export function tensorOfLabel(label: string): string {
-  const position = /\[[\d,]*\]$/.exec(label);
-  return position === null ? label : label.slice(0, position.index);
-}
