@@ -3,6 +3,7 @@ import { measurePerturbation } from '../entry-measurement.js';
 import type { CheckProcess } from '../layer-call.js';
 import { mixSeed } from '../scope.js';
 import type { TensorRecord } from '../tensor-record.js';
+import type { UnresolvedGroup } from '../report-types.js';
 import { measureEntries } from './exhaustive.js';
 import type { SweepContext } from './sweep-context.js';
 
@@ -56,6 +57,12 @@ export function* projectTensor(record: TensorRecord, settings: ProjectionSetting
   }
 }
 
+/** A block of entries reported as a whole: where it starts and ends, its size, and why. */
+function blockOf(record: TensorRecord, group: Uint32Array, reason: string): UnresolvedGroup {
+  const { view } = record.tensor;
+  return { first: view.position(group[0]), last: view.position(group[group.length - 1]), entries: group.length, reason };
+}
+
 function* localize(
   record: TensorRecord,
   group: Uint32Array,
@@ -64,13 +71,9 @@ function* localize(
   screened: Uint8Array,
 ): CheckProcess<void> {
   if (record.failures.length >= LOCALIZED_FAILURES_LIMIT) {
-    const { view } = record.tensor;
-    record.failingBlocks.push({
-      first: view.position(group[0]),
-      last: view.position(group[group.length - 1]),
-      entries: group.length,
-      reason: `its directional derivative disagrees; not localized further, as ${record.failures.length} wrong entries of this tensor were already located`,
-    });
+    record.failingBlocks.push(
+      blockOf(record, group, `its directional derivative disagrees; not localized further, as ${record.failures.length} wrong entries of this tensor were already located`),
+    );
     return;
   }
   if (group.length <= LEAF_SIZE) {
@@ -79,28 +82,25 @@ function* localize(
   }
   const middle = group.length >> 1;
   const halves = [group.subarray(0, middle), group.subarray(middle)];
-  let failing: Uint32Array[] = [];
+  const failing: Uint32Array[] = [];
   // A second direction per half before giving up: two errors in one half can nearly cancel in one direction.
   for (let attempt = 1; attempt <= 2 && failing.length === 0; attempt++) {
     for (const half of halves) {
       if (!(yield* passesProjection(record, half, settings, context, attempt, screened))) failing.push(half);
     }
-    if (failing.length > 0) break;
-    failing = [];
   }
   if (failing.length === 0) {
     if (group.length <= FALLBACK_ENTRIES && !context.outOfTime()) {
       yield* measureEntries(record, group, context);
     } else {
-      const { view } = record.tensor;
-      record.unlocalized.push({
-        first: view.position(group[0]),
-        last: view.position(group[group.length - 1]),
-        entries: group.length,
-        reason:
+      record.unlocalized.push(
+        blockOf(
+          record,
+          group,
           'a directional derivative over these entries disagreed, but neither half did (in two directions each): ' +
-          'the error is spread over many entries or cancels between them, and there are too many to measure one by one',
-      });
+            'the error is spread over many entries or cancels between them, and there are too many to measure one by one',
+        ),
+      );
     }
     return;
   }
