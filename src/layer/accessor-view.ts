@@ -1,5 +1,5 @@
 import type { GradAccessor } from './protocol.js';
-import { assertValidShape, ContainerError, positionOf, product, type NumericView } from './numeric-view.js';
+import { assertValidShape, ContainerError, positionOf, product, type NumericView } from './view-core.js';
 import { describeValue } from './describe-value.js';
 import { isThenable, silenceRejection } from './promise.js';
 
