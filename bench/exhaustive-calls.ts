@@ -7,7 +7,7 @@
  * the loss evaluations of each entry (4, more where the step is grown) plus one more re-evaluation
  * per few dozen entries. The fixed part is counted; the proportional part is measured per entry.
  */
-import { MIN_CENTER_CHECKS } from '../src/check/determinism.js';
+import { MIN_CENTER_CHECKS } from '../src/check/sweep/determinism.js';
 import type { GradientReport } from '../src/index.js';
 
 export interface ExhaustiveCallModel {

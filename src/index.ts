@@ -1,5 +1,5 @@
 export { AsyncLayerError, checkGradients, checkGradientsAsync, LayerStateError } from './check/check-gradients.js';
-export type { CheckProgress } from './check/progress.js';
+export type { CheckProgress } from './check/sweep/progress.js';
 export type { GradientCheckOptions } from './check/options.js';
 export { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/options.js';
 export type {

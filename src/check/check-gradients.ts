@@ -1,11 +1,12 @@
 import { LayerProtocolError } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
-import { checkProcess, wallClock } from './check-process.js';
+import { checkProcess } from './check-process.js';
+import { wallClock } from './context.js';
 import { drive } from './layer-call.js';
 import { validateOptions, type GradientCheckOptions } from './options.js';
 import type { GradientReport } from './report-types.js';
 
-export { LayerStateError } from './check-process.js';
+export { LayerStateError } from './keep-state.js';
 export { AsyncLayerError } from './layer-call.js';
 
 function assertLayer(layer: unknown): asserts layer is Layer {

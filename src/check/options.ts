@@ -1,7 +1,7 @@
 import type { Dtype } from '../engine/dtype.js';
 import { describeValue, escapeText } from '../layer/describe-value.js';
-import type { CheckProgress } from './progress.js';
-import type { ShardSpec } from './scope.js';
+import type { CheckProgress } from './sweep/progress.js';
+import type { ShardSpec } from './sweep/modes/shard.js';
 import { isThenable, silenceRejection } from '../layer/promise.js';
 
 /** Options of `checkGradients` and `toHaveCorrectGradients(options)`. */

@@ -1,7 +1,14 @@
-import { entryLabel } from './position-text.js';
+import { entryLabel } from '../engine/position-text.js';
 import type { Problem } from './report-types.js';
 
 /** The problems found before or around the comparison, each with the message that explains it. */
+
+/** Thrown out of a phase when a problem leaves no verdict to reach (see check-process.ts). */
+export class CheckStopped extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}
 
 export function forwardMutatesInput(position: number[], input = 'input'): Problem {
   return {

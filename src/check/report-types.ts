@@ -5,9 +5,37 @@
 
 import type { Dtype } from '../engine/dtype.js';
 import type { ErrorBand } from '../engine/normalized-error.js';
-import type { Diagnosis, DiagnosisKind } from './diagnose.js';
 
-export type { Diagnosis, DiagnosisKind, Dtype, ErrorBand };
+export type { Dtype, ErrorBand };
+
+/** What kind of mistake a diagnosis names. */
+export type DiagnosisKind =
+  | 'scale'
+  | 'sign'
+  | 'transpose'
+  | 'zero'
+  | 'batch-row'
+  | 'chain-rule'
+  | 'accumulation'
+  | 'kink-side'
+  | 'single-entry'
+  | 'tied-routing'
+  | 'non-finite';
+
+/** A likely cause, as data. Emitted only when its evidence holds on every failing entry of the tensor it names. */
+export interface Diagnosis {
+  kind: DiagnosisKind;
+  /** The tensor's name, as in `report.tensors`. */
+  tensor: string;
+  /** For `scale`: analytic ≈ factor × numeric (rounded to a whole number or its inverse when within the entries' error). */
+  factor?: number;
+  /** For `scale`: the `gradientFactor` that, declared for this tensor, would explain it (a library's batch mean…). */
+  gradientFactor?: number;
+  /** For `single-entry`: where. */
+  position?: number[];
+  /** The cause phrased as a question to check, e.g. `analytic ≈ 2 × numeric: a term counted twice?` */
+  message: string;
+}
 
 /** One entry whose analytic gradient disagrees with the finite difference. */
 export interface EntryFailure {

@@ -8,5 +8,3 @@ export function formatNumber(value: number): string {
   // 1e-6, not 1.00e-6: trailing zeros of the mantissa say nothing.
   return value.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
 }
-
-export { entryLabel } from '../check/position-text.js';

@@ -30,3 +30,13 @@ export function createRng(seed: number): Rng {
     },
   };
 }
+
+/** A 32-bit seed from several integers (FNV-style mixing), for independent seeded streams. */
+export function mixSeed(...parts: number[]): number {
+  let hash = 0x811c9dc5;
+  for (const part of parts) {
+    hash = Math.imul(hash ^ (part >>> 0), 0x01000193);
+    hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+  }
+  return hash >>> 0;
+}

@@ -1,5 +1,5 @@
 import type { GradientReport } from '../check/report-types.js';
-import { formatNumber } from './format-number.js';
+import { formatNumber } from '../engine/format-number.js';
 import { reportToJSON } from './to-json.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { EntryFailure, GradientReport, JointKinkFailure, TensorReport } from '../check/report-types.js';
-import { compareFailures } from '../check/failure-order.js';
-import { formatPosition } from '../check/position-text.js';
-import { entryLabel, formatNumber } from './format-number.js';
+import { compareFailures } from '../check/resolve/failure-order.js';
+import { entryLabel, formatPosition } from '../engine/position-text.js';
+import { formatNumber } from '../engine/format-number.js';
 import { failureMap } from './failure-map.js';
 
 export interface FormatOptions {
@@ -118,48 +118,54 @@ function failureLine(entry: LabelledFailure, labelWidth: number): string {
   );
 }
 
-/** Plain-text report: a summary line, one line per tensor, the worst entries, likely causes, problems. */
-export function formatReport(report: GradientReport, options: FormatOptions = {}): string {
-  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const lines: string[] = [];
+/** The first line: the verdict in words, with the counts it rests on and the settings. */
+function headline(report: GradientReport): string {
   const failingEntries = report.tensors.reduce((n, t) => n + t.failures.length, 0);
   const totalEntries = report.tensors.reduce((n, t) => n + t.size, 0);
-  if (report.verdict === 'impossible') {
-    lines.push(`The gradients could not be checked (${settingsLine(report)}):`);
-  } else if (report.verdict === 'inconclusive') {
+  if (report.verdict === 'impossible') return `The gradients could not be checked (${settingsLine(report)}):`;
+  if (report.verdict === 'inconclusive') {
     const unresolvedTensors = report.tensors.filter((t) => t.inconclusive.length > 0).length;
-    lines.push(
+    return (
       `Inconclusive: ${report.inconclusiveCount} of ${totalEntries} gradient entries could not be resolved, in ${unresolvedTensors} of ${report.tensors.length} tensors, ` +
-        `so a wrong gradient there would not show; no resolved entry disagrees (${settingsLine(report)}).`,
+      `so a wrong gradient there would not show; no resolved entry disagrees (${settingsLine(report)}).`
     );
-  } else if (report.pass) {
-    const headline = coverageHeadline(report) ?? `All ${totalEntries} gradient entries agree with finite differences`;
-    lines.push(`${headline} (${settingsLine(report)}).`);
-  } else if (failingEntries === 0 && report.tensors.every((t) => t.jointFailures.length === 0)) {
+  }
+  if (report.pass) {
+    return `${coverageHeadline(report) ?? `All ${totalEntries} gradient entries agree with finite differences`} (${settingsLine(report)}).`;
+  }
+  if (failingEntries === 0 && report.tensors.every((t) => t.jointFailures.length === 0)) {
     // Failed on problems alone (backward changed its upstream gradient, …): say so, not "0 of 0 disagree".
     const count = report.problems.length;
     const compared = report.tensors.length === 0 ? 'before any gradient could be compared' : `although all ${totalEntries} gradient entries agree`;
-    lines.push(`The layer fails the check on ${count === 1 ? 'a problem' : `${count} problems`} ${compared} (${settingsLine(report)}):`);
-  } else {
-    const failingTensors = report.tensors.filter((t) => !t.pass).length;
-    const jointCount = report.tensors.reduce((n, t) => n + t.jointFailures.length, 0);
-    const entries =
-      failingEntries === 0 ? `No gradient entry of ${totalEntries} disagrees alone` : `${failingEntries} of ${totalEntries} gradient entries disagree`;
-    const joint = jointCount === 0 ? '' : `${failingEntries === 0 ? ', but' : ', and'} ${pairsWord(jointCount)} of coupled entries disagree together`;
-    lines.push(`${entries}${joint}, in ${failingTensors} of ${report.tensors.length} tensors (${settingsLine(report)}).`);
+    return `The layer fails the check on ${count === 1 ? 'a problem' : `${count} problems`} ${compared} (${settingsLine(report)}):`;
   }
-  const mode = modeLine(report);
-  if (mode !== null) lines.push(mode);
-  for (const problem of report.problems) lines.push(`  ✗ ${problem.message}`);
-  if (report.tensors.length > 0) {
-    lines.push('');
-    const nameWidth = Math.max(...report.tensors.map((t) => t.name.length));
-    const statusWidth = Math.max(16, ...report.tensors.map((t) => tensorStatus(t).length));
-    for (const tensor of report.tensors) lines.push(tensorLine(tensor, nameWidth, statusWidth));
-    const jointOnly = failingEntries === 0 && report.tensors.some((t) => t.jointFailures.length > 0);
-    const overallBand = report.verdict === 'inconclusive' ? 'unresolved' : jointOnly ? `${report.band} entry by entry, wrong together` : report.band;
-    lines.push(`  overall normalized error ${formatNumber(report.normalizedError)} (${overallBand})`);
-  }
+  const failingTensors = report.tensors.filter((t) => !t.pass).length;
+  const jointCount = report.tensors.reduce((n, t) => n + t.jointFailures.length, 0);
+  const entries =
+    failingEntries === 0 ? `No gradient entry of ${totalEntries} disagrees alone` : `${failingEntries} of ${totalEntries} gradient entries disagree`;
+  const joint = jointCount === 0 ? '' : `${failingEntries === 0 ? ', but' : ', and'} ${pairsWord(jointCount)} of coupled entries disagree together`;
+  return `${entries}${joint}, in ${failingTensors} of ${report.tensors.length} tensors (${settingsLine(report)}).`;
+}
+
+/** One line per tensor and the overall normalized error. */
+function tensorSection(report: GradientReport): string[] {
+  if (report.tensors.length === 0) return [];
+  const failingEntries = report.tensors.reduce((n, t) => n + t.failures.length, 0);
+  const nameWidth = Math.max(...report.tensors.map((t) => t.name.length));
+  const statusWidth = Math.max(16, ...report.tensors.map((t) => tensorStatus(t).length));
+  const jointOnly = failingEntries === 0 && report.tensors.some((t) => t.jointFailures.length > 0);
+  const overallBand = report.verdict === 'inconclusive' ? 'unresolved' : jointOnly ? `${report.band} entry by entry, wrong together` : report.band;
+  return [
+    '',
+    ...report.tensors.map((tensor) => tensorLine(tensor, nameWidth, statusWidth)),
+    `  overall normalized error ${formatNumber(report.normalizedError)} (${overallBand})`,
+  ];
+}
+
+/** The worst failing entries, and the projection blocks that disagree but were not localized. */
+function failureSection(report: GradientReport, maxEntries: number): string[] {
+  const lines: string[] = [];
+  const failingEntries = report.tensors.reduce((n, t) => n + t.failures.length, 0);
   const shown = worstFailures(report, maxEntries);
   if (shown.length > 0) {
     lines.push('', 'Worst entries:');
@@ -170,22 +176,19 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   const failingBlocks = report.tensors.flatMap((t) => t.coverage.failingBlocks.map((block) => ({ tensor: t.name, block })));
   if (failingBlocks.length > 0) {
     const entries = failingBlocks.reduce((n, { block }) => n + block.entries, 0);
+    const [first] = failingBlocks;
     lines.push(
       '',
       `${failingBlocks.length} more blocks (${entries} entries) disagree in projection and were not localized, as enough wrong entries were already located ` +
-        `(first: ${entryLabel(failingBlocks[0].tensor, failingBlocks[0].block.first)} to ${entryLabel(failingBlocks[0].tensor, failingBlocks[0].block.last)}).`,
+        `(first: ${entryLabel(first.tensor, first.block.first)} to ${entryLabel(first.tensor, first.block.last)}).`,
     );
   }
-  lines.push(...jointSection(report, maxEntries));
-  if (report.diagnoses.length > 0) {
-    lines.push('', 'Likely cause:');
-    for (const diagnosis of report.diagnoses) lines.push(`  ${diagnosis.tensor}: ${diagnosis.message}`);
-  }
-  for (const tensor of report.tensors) {
-    const map = failureMap(tensor);
-    if (map !== null) lines.push('', ...map);
-  }
-  lines.push(...unresolvedSection(report, maxEntries));
+  return lines;
+}
+
+/** Passing entries checked only to the absolute tolerance, and entries at kinks. */
+function acceptedSection(report: GradientReport, maxEntries: number): string[] {
+  const lines: string[] = [];
   if (report.negligibleCount > 0) {
     const where = report.tensors.filter((t) => t.negligible > 0).map((t) => `${t.name} ${t.negligible}`).join(', ');
     lines.push(
@@ -205,6 +208,26 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     }
     if (kinks.length > maxEntries) lines.push(`  … and ${kinks.length - maxEntries} more`);
   }
+  return lines;
+}
+
+/** Plain-text report: a summary line, one line per tensor, the worst entries, likely causes, problems. */
+export function formatReport(report: GradientReport, options: FormatOptions = {}): string {
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const lines: string[] = [headline(report)];
+  const mode = modeLine(report);
+  if (mode !== null) lines.push(mode);
+  for (const problem of report.problems) lines.push(`  ✗ ${problem.message}`);
+  lines.push(...tensorSection(report), ...failureSection(report, maxEntries), ...jointSection(report, maxEntries));
+  if (report.diagnoses.length > 0) {
+    lines.push('', 'Likely cause:');
+    for (const diagnosis of report.diagnoses) lines.push(`  ${diagnosis.tensor}: ${diagnosis.message}`);
+  }
+  for (const tensor of report.tensors) {
+    const map = failureMap(tensor);
+    if (map !== null) lines.push('', ...map);
+  }
+  lines.push(...unresolvedSection(report, maxEntries), ...acceptedSection(report, maxEntries));
   return lines.join('\n');
 }
 

@@ -7,7 +7,7 @@ import { checkGradients, checkGradientsAsync } from '../../src/check/check-gradi
 import { checkProcess } from '../../src/check/check-process.js';
 import { drive } from '../../src/check/layer-call.js';
 import { validateOptions, type GradientCheckOptions } from '../../src/check/options.js';
-import type { CheckProgress } from '../../src/check/progress.js';
+import type { CheckProgress } from '../../src/check/sweep/progress.js';
 import type { GradientReport } from '../../src/check/report-types.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import { AsyncAffine } from '../zoo/hostile/layers.js';

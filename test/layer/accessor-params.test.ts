@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/check-gradients.js';
-import { LayerStateError } from '../../src/check/check-process.js';
+import { LayerStateError } from '../../src/check/keep-state.js';
 import { ContainerError } from '../../src/layer/numeric-view.js';
 import { LayerProtocolError } from '../../src/layer/params.js';
 import type { Layer } from '../../src/layer/protocol.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/check-gradients.js';
 import { failureDiff, formatReport } from '../../src/report/format-report.js';
-import { diagnoseTensor } from '../../src/check/diagnose.js';
+import { diagnoseTensor } from '../../src/check/diagnose/tensor-diagnoses.js';
 import { failureMap } from '../../src/report/failure-map.js';
 import { NaNOutput, UpstreamMutating } from '../zoo/protocol/misbehaving.js';
 import { reportToJSON } from '../../src/report/to-json.js';
-import { formatNumber } from '../../src/report/format-number.js';
+import { formatNumber } from '../../src/engine/format-number.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 import { RandomNetwork } from '../zoo/protocol/random-network.js';
 import { InfiniteGradient, LogBarrier } from '../zoo/protocol/misbehaving.js';

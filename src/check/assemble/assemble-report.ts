@@ -1,10 +1,10 @@
-import type { Dtype } from '../engine/dtype.js';
-import { emptyParts, errorBand, mergeParts, partsToNormalizedError } from '../engine/normalized-error.js';
-import { autoStep } from '../engine/step-size.js';
-import type { ValidatedOptions } from './options.js';
-import type { CheckMode, GradientReport, InconclusiveExplanation, Problem, TensorReport } from './report-types.js';
-import type { Diagnosis } from './diagnose.js';
-import { coverageShortfall, type TensorResult } from './resolution.js';
+import { emptyParts, errorBand, mergeParts, partsToNormalizedError } from '../../engine/normalized-error.js';
+import type { CheckContext } from '../context.js';
+import type { DiagnosisResult } from '../diagnose/diagnose.js';
+import type { CheckMode, GradientReport, InconclusiveExplanation, Problem, TensorReport } from '../report-types.js';
+import { unresolvedEntries } from '../resolve/coverage.js';
+import type { TensorResult } from '../resolve/resolve.js';
+import { reportedPass, verdictOf } from '../resolve/verdict.js';
 
 /** Everything a report is assembled from. */
 export interface ReportParts {
@@ -14,46 +14,37 @@ export interface ReportParts {
   settings: GradientReport['settings'];
   gradientScale: number;
   inconclusive: InconclusiveExplanation | null;
-  diagnoses: Diagnosis[];
+  diagnoses: GradientReport['diagnoses'];
   forwardCalls: number;
   backwardCalls: number;
   determinismChecks: number;
 }
 
-/**
- * The verdict, from the most to the least decisive evidence: a problem that prevents any verdict,
- * then a wrong gradient, then gradients that could not be resolved. Only what is left passes.
- */
-function verdictOf(tensors: TensorReport[], problems: Problem[]): GradientReport['verdict'] {
-  if (problems.some((p) => p.severity === 'impossible')) return 'impossible';
-  if (problems.some((p) => p.severity === 'failure') || tensors.some((t) => t.failures.length > 0 || t.jointFailures.length > 0)) return 'fail';
-  if (tensors.some((t) => !t.pass)) return 'inconclusive';
-  return 'pass';
-}
+/** What the phases after prepare found; null when the check stopped before a verdict on the gradients. */
+export type Findings = DiagnosisResult & { tensors: TensorResult[] };
 
-/** Entries of a tensor that could not be resolved: single entries, groups not localized, entries not reached, a projection floor too high. */
-function unresolvedEntries(tensor: TensorReport, gradientScale: number): number {
-  const { coverage } = tensor;
-  const floorTooHigh = coverageShortfall({ ...tensor, coverage: { ...coverage, skipped: 0, unlocalized: [] } }, gradientScale) !== null;
-  return (
-    tensor.inconclusive.length +
-    coverage.unlocalized.reduce((n, group) => n + group.entries, 0) +
-    coverage.skipped +
-    (floorTooHigh ? coverage.screened : 0)
-  );
+/** The last phase: the report, as plain data. A check that stopped early reports its problems and no tensors. */
+export function assembleReport(check: CheckContext, findings: Findings | null): GradientReport {
+  return buildReport({
+    mode: check.mode,
+    tensors: findings?.tensors ?? [],
+    problems: check.problems,
+    settings: check.settings,
+    gradientScale: findings === null ? 0 : check.sweep.gradientScale,
+    inconclusive: findings?.inconclusive ?? null,
+    diagnoses: findings?.diagnoses ?? [],
+    forwardCalls: check.calls.forward,
+    backwardCalls: check.calls.backward,
+    determinismChecks: check.evaluation.watch.checks,
+  });
 }
 
 export function buildReport(parts: ReportParts): GradientReport {
   const { problems, settings } = parts;
   const tensors: TensorReport[] = parts.tensors.map(({ normParts: _normParts, ...tensor }) => ({
     ...tensor,
-    // The explicit opt-in accepts what could not be resolved, never what failed.
-    pass: tensor.pass || (settings.allowInconclusive && tensor.failures.length === 0 && tensor.jointFailures.length === 0),
+    pass: reportedPass(tensor, settings.allowInconclusive, problems),
   }));
-  for (const problem of problems) {
-    const tensor = tensors.find((t) => t.name === problem.tensor);
-    if (tensor !== undefined && problem.severity === 'failure') tensor.pass = false;
-  }
   const overall = partsToNormalizedError(parts.tensors.reduce((all, tensor) => mergeParts(all, tensor.normParts), emptyParts()));
   const verdict = verdictOf(tensors, problems);
   const inconclusiveCount = tensors.reduce((n, t) => n + unresolvedEntries(t, parts.gradientScale), 0);
@@ -77,15 +68,4 @@ export function buildReport(parts: ReportParts): GradientReport {
     determinismChecks: parts.determinismChecks,
     settings,
   };
-}
-
-/** Which step and tolerance applied and where they came from, e.g. `float32 defaults (epsilon auto = 4.9e-3·max(1, |θ|), tolerance 0.01)`. */
-export function defaultsNote(dtype: Dtype, options: ValidatedOptions, tolerance: number): string {
-  const short = (x: number): string => (x >= 1e-3 && x < 1e4 ? String(x) : x.toExponential().replace('e+', 'e'));
-  const epsilon = options.epsilon === 'auto' ? `epsilon auto = ${autoStep(1, dtype).toExponential(1)}·max(1, |θ|)` : `epsilon ${short(options.epsilon)}`;
-  const values = `${epsilon}, tolerance ${short(tolerance)}`;
-  if (options.epsilon === 'auto' && options.tolerance === undefined) return `${dtype} defaults (${values})`;
-  // Each value says where it came from: "tolerance 0.01 (epsilon given)" read as if one set the other.
-  const origin = (given: boolean): string => (given ? 'given' : 'default');
-  return `${dtype}, ${epsilon} (${origin(options.epsilon !== 'auto')}), tolerance ${short(tolerance)} (${origin(options.tolerance !== undefined)})`;
 }

@@ -1,8 +1,8 @@
-import type { Dtype } from '../engine/dtype.js';
-import { autoStep } from '../engine/step-size.js';
-import { formatNumber } from '../report/format-number.js';
-import type { InconclusiveExplanation, TensorReport } from './report-types.js';
-import { coverageShortfall } from './resolution.js';
+import type { Dtype } from '../../engine/dtype.js';
+import { formatNumber } from '../../engine/format-number.js';
+import { autoStep } from '../../engine/step-size.js';
+import type { InconclusiveExplanation, TensorReport } from '../report-types.js';
+import { coverageShortfall } from '../resolve/coverage.js';
 
 /** Outputs whose common value is this many times their spread carry an offset that only adds rounding. */
 const OFFSET_TO_SPREAD = 1e3;

@@ -1,9 +1,9 @@
-import { directionOver } from '../direction-measurement.js';
-import { measurePerturbation } from '../entry-measurement.js';
+import { directionOver } from '../sweep/direction-measurement.js';
+import { measurePerturbation } from '../sweep/entry-measurement.js';
 import type { CheckProcess } from '../layer-call.js';
 import type { KinkEntry } from '../report-types.js';
-import type { TensorRecord } from '../tensor-record.js';
-import type { SweepContext } from './sweep-context.js';
+import type { TensorRecord } from '../sweep/tensor-record.js';
+import type { SweepContext } from '../sweep/sweep-context.js';
 
 /**
  * Pairs of kink entries checked together per tensor, nearest in index first (tied maxima share a

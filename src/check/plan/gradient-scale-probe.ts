@@ -1,8 +1,8 @@
-import { createGradientScale } from '../engine/absolute-tolerance.js';
-import { measureEntry } from './entry-measurement.js';
-import type { CheckProcess } from './layer-call.js';
-import type { SweepContext } from './modes/sweep-context.js';
-import { recordEntry, type TensorRecord } from './tensor-record.js';
+import { createGradientScale } from '../../engine/absolute-tolerance.js';
+import { measureEntry } from '../sweep/entry-measurement.js';
+import type { CheckProcess } from '../layer-call.js';
+import type { SweepContext } from '../sweep/sweep-context.js';
+import { recordEntry, type TensorRecord } from '../sweep/tensor-record.js';
 
 /** Entries per tensor the probe measures: enough that one unresolved entry does not hide the scale. */
 export const PROBE_ENTRIES = 8;

@@ -1,7 +1,7 @@
 import type { Dtype } from '../../engine/dtype.js';
-import { formatNumber } from '../../report/format-number.js';
-import { MIN_CENTER_CHECKS } from '../determinism.js';
-import { sampleCount } from '../scope.js';
+import { formatNumber } from '../../engine/format-number.js';
+import { MIN_CENTER_CHECKS } from '../sweep/determinism.js';
+import { sampleCount } from '../sweep/modes/sample.js';
 
 /**
  * Block size a projection aims for: a direction over m entries carries the tolerance of a sum of m

@@ -1,4 +1,4 @@
-import type { NumericView } from '../layer/numeric-view.js';
+import type { NumericView } from '../../layer/numeric-view.js';
 
 /** Gradients read after one backward run: one array per parameter, and per input its gradient if any. */
 export interface BackwardGradients {

@@ -1,7 +1,7 @@
-import type { Dtype } from '../engine/dtype.js';
+import type { Dtype } from '../../engine/dtype.js';
+import { entryLabel } from '../../engine/position-text.js';
 import type { BackwardGradients, CheckedTensor } from './checked-tensor.js';
-import { entryLabel } from './position-text.js';
-import type { Problem } from './report-types.js';
+import type { Problem } from '../report-types.js';
 
 /** backward must be linear in its upstream gradient; scaling by 2 is exact in binary floating point. */
 const LINEARITY_TOLERANCE: Record<Dtype, number> = { float64: 1e-10, float32: 1e-5 };
@@ -54,11 +54,6 @@ export function showsAccumulation(tensor: CheckedTensor, zero: Float64Array | nu
   if (scale === 0) return false;
   const slack = LINEARITY_TOLERANCE[dtype] * scale;
   return tensor.analytic.every((a, i) => Math.abs(zero[i] - a) <= slack && Math.abs(doubled[i] - 3 * a) <= 3 * slack);
-}
-
-/** The output's batch: its first axis, when it has more than one. */
-export function batchRowCount(form: { scalar: boolean; shape: number[]; size: number }): number {
-  return form.scalar || form.shape.length < 2 ? 1 : form.shape[0];
 }
 
 /**

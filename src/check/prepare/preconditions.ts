@@ -1,11 +1,11 @@
-import type { Dtype } from '../engine/dtype.js';
-import { InputError, type ResolvedInput } from '../layer/input.js';
-import type { InputAccess } from '../layer/gradients.js';
-import { readAll } from '../layer/numeric-view.js';
-import type { OutputForm } from '../layer/output.js';
-import type { ParamSlot } from '../layer/params.js';
-import { OptionsError, type ValidatedOptions } from './options.js';
-import { entryLabel, formatPosition } from './position-text.js';
+import type { Dtype } from '../../engine/dtype.js';
+import { InputError, type ResolvedInput } from '../../layer/input.js';
+import type { InputAccess } from '../../layer/gradients.js';
+import { readAll } from '../../layer/numeric-view.js';
+import type { OutputForm } from '../../layer/output.js';
+import type { ParamSlot } from '../../layer/params.js';
+import { OptionsError, type ValidatedOptions } from '../options.js';
+import { entryLabel, formatPosition } from '../../engine/position-text.js';
 
 /**
  * What must hold before any finite difference means something: a dtype the storage can honour, a

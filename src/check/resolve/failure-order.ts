@@ -1,4 +1,4 @@
-import type { EntryFailure } from './report-types.js';
+import type { EntryFailure } from '../report-types.js';
 
 /**
  * Worst first: non-finite entries, then by relative error |a − n| / max(|a|, |n|) to 2 significant

@@ -1,28 +1,14 @@
-import { neededErrorEstimate } from '../engine/absolute-tolerance.js';
-import type { Dtype } from '../engine/dtype.js';
-import { errorBand, partsToNormalizedError, type NormalizedErrorParts } from '../engine/normalized-error.js';
+import { neededErrorEstimate } from '../../engine/absolute-tolerance.js';
+import type { Dtype } from '../../engine/dtype.js';
+import { errorBand, partsToNormalizedError, type NormalizedErrorParts } from '../../engine/normalized-error.js';
+import type { CheckContext } from '../context.js';
 import { sortFailures } from './failure-order.js';
-import { FLOOR_LIMIT } from './modes/projection.js';
-import type { TensorReport, UnresolvedEntry } from './report-types.js';
-import type { TensorRecord } from './tensor-record.js';
+import { tensorPasses } from './verdict.js';
+import type { TensorReport, UnresolvedEntry } from '../report-types.js';
+import type { TensorRecord } from '../sweep/tensor-record.js';
 
 /** A tensor's report plus the norms the overall normalized error is merged from. */
 export type TensorResult = TensorReport & { normParts: NormalizedErrorParts };
-
-/** Why a tensor is not resolved as a whole (beyond single unresolved entries), or null. */
-export function coverageShortfall(tensor: TensorReport, gradientScale: number): string | null {
-  const { coverage } = tensor;
-  if (coverage.skipped > 0) return `${coverage.skipped} of its entries were not reached before the time limit`;
-  if (coverage.unlocalized.length > 0) {
-    const entries = coverage.unlocalized.reduce((n, group) => n + group.entries, 0);
-    return `a disagreement over ${entries} of its entries could not be localized`;
-  }
-  // The floor speaks for screened entries not measured one by one; with every entry measured it says nothing.
-  if (coverage.detectionFloor !== null && coverage.measured < coverage.inScope && !(coverage.detectionFloor <= FLOOR_LIMIT * gradientScale)) {
-    return `its projection could only detect single-entry errors above ${coverage.detectionFloor.toPrecision(3)}, more than a tenth of the largest gradient`;
-  }
-  return null;
-}
 
 /**
  * Turns the modes' records into tensor reports. Unresolved passing entries are split, against the
@@ -83,8 +69,12 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       errorEstimate: record.errorEstimate,
       normParts: record.normParts,
     };
-    report.pass =
-      report.failures.length === 0 && report.jointFailures.length === 0 && inconclusive.length === 0 && coverageShortfall(report, gradientScale) === null;
+    report.pass = tensorPasses(report, gradientScale);
     return report;
   });
+}
+
+/** The sixth phase: each tensor's measurements resolved into its report and its pass. */
+export function resolve(check: CheckContext): TensorResult[] {
+  return resolveTensors(check.records, check.tolerance, check.dtype, check.sweep.gradientScale);
 }

@@ -1,6 +1,5 @@
-import type { CheckProcess } from './layer-call.js';
-import type { Problem } from './report-types.js';
-import { nondeterministicForward } from './problems.js';
+import type { CheckProcess } from '../layer-call.js';
+import { CheckStopped, nondeterministicForward } from '../problems.js';
 
 /**
  * Finite differences need forward to be a function of its parameters and input. Comparing two
@@ -16,11 +15,7 @@ export const MIN_CENTER_CHECKS = 160;
 const MEASUREMENTS_PER_EXTRA_CHECK = 64;
 
 /** Thrown out of the sweep as soon as the layer is shown to be nondeterministic. */
-export class NondeterminismFound extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.message);
-  }
-}
+export class NondeterminismFound extends CheckStopped {}
 
 export interface DeterminismWatch {
   /** How many measurements (entries or directions) the check expects, so re-evaluations spread over them. */

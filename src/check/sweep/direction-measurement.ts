@@ -1,6 +1,6 @@
-import { createRng } from '../engine/rng.js';
-import { autoStep } from '../engine/step-size.js';
-import type { NumericView } from '../layer/numeric-view.js';
+import { createRng } from '../../engine/rng.js';
+import { autoStep } from '../../engine/step-size.js';
+import type { NumericView } from '../../layer/numeric-view.js';
 import type { MeasureContext, Perturbation } from './entry-measurement.js';
 
 /**

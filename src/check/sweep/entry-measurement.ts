@@ -1,11 +1,11 @@
-import { estimateDerivative, type DerivativeEstimate, type LossSamples } from '../engine/central-difference.js';
-import { judgeEntry, type EntryVerdict } from '../engine/compare.js';
-import type { Dtype } from '../engine/dtype.js';
-import { autoStep, storedSteps } from '../engine/step-size.js';
-import type { NumericView } from '../layer/numeric-view.js';
-import type { CheckProcess, LayerCall } from './layer-call.js';
-import { OptionsError, type ValidatedOptions } from './options.js';
-import { entryLabel } from './position-text.js';
+import { estimateDerivative, type DerivativeEstimate, type LossSamples } from '../../engine/central-difference.js';
+import { judgeEntry, type EntryVerdict } from '../../engine/compare.js';
+import type { Dtype } from '../../engine/dtype.js';
+import { autoStep, storedSteps } from '../../engine/step-size.js';
+import type { NumericView } from '../../layer/numeric-view.js';
+import type { CheckProcess, LayerCall } from '../layer-call.js';
+import { OptionsError, type ValidatedOptions } from '../options.js';
+import { entryLabel } from '../../engine/position-text.js';
 
 /** The largest step growth tried for rounding-limited estimates (rounding falls as 1/h, truncation grows as h²). */
 const MAX_STEP_GROWTH = 64;

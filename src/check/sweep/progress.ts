@@ -29,3 +29,35 @@ export function progressReporter(onProgress: ((progress: CheckProgress) => void)
     },
   };
 }
+
+/** Where the check is, kept by the phases as they go and reported through `onProgress`. */
+export interface ProgressTracker {
+  phase: CheckProgress['phase'];
+  tensor: string;
+  measurements: number;
+  plannedMeasurements: number;
+  /** Reports the current state (rate-limited unless forced). */
+  report(force?: boolean): void;
+}
+
+export interface ProgressSources {
+  onProgress: ((progress: CheckProgress) => void) | undefined;
+  /** Seconds since the check began. */
+  elapsed(): number;
+  forwardCalls(): number;
+}
+
+export function trackProgress(sources: ProgressSources): ProgressTracker {
+  const reporter = progressReporter(sources.onProgress);
+  const tracker: ProgressTracker = {
+    phase: 'probe',
+    tensor: '',
+    measurements: 0,
+    plannedMeasurements: 0,
+    report(force = false) {
+      const { phase, tensor, measurements, plannedMeasurements } = tracker;
+      reporter.update({ phase, tensor, measurements, plannedMeasurements, forwardCalls: sources.forwardCalls(), elapsedSeconds: sources.elapsed() }, force);
+    },
+  };
+  return tracker;
+}

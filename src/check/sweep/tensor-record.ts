@@ -1,7 +1,7 @@
-import type { CheckedTensor } from './checked-tensor.js';
+import type { CheckedTensor } from '../prepare/checked-tensor.js';
 import type { Measurement } from './entry-measurement.js';
-import { addToParts, emptyParts, type NormalizedErrorParts } from '../engine/normalized-error.js';
-import type { EntryFailure, JointKinkFailure, KinkEntry, UnresolvedGroup } from './report-types.js';
+import { addToParts, emptyParts, type NormalizedErrorParts } from '../../engine/normalized-error.js';
+import type { EntryFailure, JointKinkFailure, KinkEntry, UnresolvedGroup } from '../report-types.js';
 
 /**
  * What the modes learn about one tensor, whichever mode learns it: per-entry measurements (NaN for

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explainInconclusive, type InconclusiveFacts } from '../../src/check/inconclusive-cause.js';
-import type { InconclusiveExplanation, TensorReport } from '../../src/check/report-types.js';
+import { explainInconclusive, type InconclusiveFacts } from '../../../src/check/diagnose/inconclusive-cause.js';
+import type { InconclusiveExplanation, TensorReport } from '../../../src/check/report-types.js';
 
 const tensor = (name: string, errorEstimate: number, needed: number): TensorReport => ({
   name,

@@ -4,15 +4,15 @@
  * corpus test asserts that over every zoo layer in both dtypes).
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../../src/check/check-gradients.js';
-import type { Diagnosis, GradientReport } from '../../src/check/report-types.js';
-import type { Layer } from '../../src/layer/protocol.js';
-import { formatReport } from '../../src/report/format-report.js';
-import { reportToJSON } from '../../src/report/to-json.js';
-import { zooEntry } from '../zoo/index.js';
-import { GuardedAcos, HiddenRunningSum, PolynomialErfGelu } from '../zoo/protocol/diagnosable.js';
-import { InfiniteGradient } from '../zoo/protocol/misbehaving.js';
-import { ScaleLayer } from '../zoo/protocol/scale.js';
+import { checkGradients } from '../../../src/check/check-gradients.js';
+import type { Diagnosis, GradientReport } from '../../../src/check/report-types.js';
+import type { Layer } from '../../../src/layer/protocol.js';
+import { formatReport } from '../../../src/report/format-report.js';
+import { reportToJSON } from '../../../src/report/to-json.js';
+import { zooEntry } from '../../zoo/index.js';
+import { GuardedAcos, HiddenRunningSum, PolynomialErfGelu } from '../../zoo/protocol/diagnosable.js';
+import { InfiniteGradient } from '../../zoo/protocol/misbehaving.js';
+import { ScaleLayer } from '../../zoo/protocol/scale.js';
 
 const bugOf = (layer: string, bug: string): Layer => {
   const variant = zooEntry(layer).bugs.find((b) => b.name === bug);

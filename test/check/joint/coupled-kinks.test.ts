@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../../src/check/check-gradients.js';
-import { nearbyPairs } from '../../../src/check/modes/coupled-kinks.js';
+import { nearbyPairs } from '../../../src/check/joint/coupled-kinks.js';
 import type { KinkEntry } from '../../../src/check/report-types.js';
 import { MaxPool2d, type TieRouting } from '../../zoo/advanced/max-pool.js';
 import { zooEntry } from '../../zoo/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planCheck, type PlanFacts } from '../../../src/check/modes/plan.js';
+import { planCheck, type PlanFacts } from '../../../src/check/plan/plan.js';
 
 const facts = (overrides: Partial<PlanFacts>): PlanFacts => ({
   mode: 'auto',

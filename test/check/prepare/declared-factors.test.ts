@@ -6,12 +6,12 @@
  * wrong factor fails.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../../src/check/check-gradients.js';
-import { OptionsError, type GradientCheckOptions } from '../../src/check/options.js';
-import type { Diagnosis, GradientReport, TensorReport } from '../../src/check/report-types.js';
-import { formatReport } from '../../src/report/format-report.js';
-import { reportToJSON } from '../../src/report/to-json.js';
-import { BatchAveragedDense, type BatchAveragedOptions } from '../zoo/protocol/batch-averaged.js';
+import { checkGradients } from '../../../src/check/check-gradients.js';
+import { OptionsError, type GradientCheckOptions } from '../../../src/check/options.js';
+import type { Diagnosis, GradientReport, TensorReport } from '../../../src/check/report-types.js';
+import { formatReport } from '../../../src/report/format-report.js';
+import { reportToJSON } from '../../../src/report/to-json.js';
+import { BatchAveragedDense, type BatchAveragedOptions } from '../../zoo/protocol/batch-averaged.js';
 
 const check = (layerOptions: BatchAveragedOptions = {}, options: GradientCheckOptions = {}): GradientReport =>
   checkGradients(new BatchAveragedDense(layerOptions), options);

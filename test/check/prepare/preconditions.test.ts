@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from '../../src/check/options.js';
-import { resolveDtype } from '../../src/check/preconditions.js';
-import { createView } from '../../src/layer/numeric-view.js';
-import { inputAccess } from '../../src/layer/gradients.js';
-import type { OutputForm } from '../../src/layer/output.js';
-import type { ParamSlot } from '../../src/layer/params.js';
+import { OptionsError } from '../../../src/check/options.js';
+import { resolveDtype } from '../../../src/check/prepare/preconditions.js';
+import { createView } from '../../../src/layer/numeric-view.js';
+import { inputAccess } from '../../../src/layer/gradients.js';
+import type { OutputForm } from '../../../src/layer/output.js';
+import type { ParamSlot } from '../../../src/layer/params.js';
 
 const slot = (name: string, value: Float64Array | Float32Array): ParamSlot => ({ name, value: createView(value, name), gradContainer: () => null, refreshGrads: () => {} });
 const output = (float32: boolean): OutputForm => ({ scalar: false, size: 2, shape: [2], float32, position: (i) => [i] });

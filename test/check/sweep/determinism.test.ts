@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDeterminismWatch, MIN_CENTER_CHECKS, NondeterminismFound } from '../../src/check/determinism.js';
-import { drive, type CheckProcess } from '../../src/check/layer-call.js';
+import { createDeterminismWatch, MIN_CENTER_CHECKS, NondeterminismFound } from '../../../src/check/sweep/determinism.js';
+import { drive, type CheckProcess } from '../../../src/check/layer-call.js';
 
 /** Runs a process that makes no layer calls of its own (the watch's evaluations are plain generators here). */
 const run = (process: CheckProcess<void>): void => void drive(process, false);

@@ -4,11 +4,11 @@
  * so these rates are replayable: each run uses its own seed, as separate test runs would.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../../src/check/check-gradients.js';
-import { MIN_CENTER_CHECKS } from '../../src/check/determinism.js';
-import { DropoutAffine } from '../zoo/hostile/layers.js';
-import { createRng } from '../zoo/tensor-utils.js';
-import type { AffineBug } from '../zoo/hostile/affine.js';
+import { checkGradients } from '../../../src/check/check-gradients.js';
+import { MIN_CENTER_CHECKS } from '../../../src/check/sweep/determinism.js';
+import { DropoutAffine } from '../../zoo/hostile/layers.js';
+import { createRng } from '../../zoo/tensor-utils.js';
+import type { AffineBug } from '../../zoo/hostile/affine.js';
 
 /** Verdict counts over `runs` checks of dropout with probability p on 3 outputs (batch 1). */
 function verdicts(p: number, runs: number, bug: AffineBug = 'none'): Record<string, number> {

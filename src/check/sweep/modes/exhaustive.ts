@@ -1,7 +1,7 @@
 import { measureEntry } from '../entry-measurement.js';
-import type { CheckProcess } from '../layer-call.js';
+import type { CheckProcess } from '../../layer-call.js';
 import { isMeasured, recordEntry, type TensorRecord } from '../tensor-record.js';
-import type { SweepContext } from './sweep-context.js';
+import type { SweepContext } from '../sweep-context.js';
 
 /**
  * Measures the given entries one by one (skipping those already measured, e.g. by the scale probe).

@@ -1,11 +1,11 @@
 import { directionOver, directionWeights } from '../direction-measurement.js';
 import { measurePerturbation } from '../entry-measurement.js';
-import type { CheckProcess } from '../layer-call.js';
-import { mixSeed } from '../scope.js';
+import type { CheckProcess } from '../../layer-call.js';
+import { mixSeed } from '../../../engine/rng.js';
 import type { TensorRecord } from '../tensor-record.js';
-import type { UnresolvedGroup } from '../report-types.js';
+import type { UnresolvedGroup } from '../../report-types.js';
 import { measureEntries } from './exhaustive.js';
-import type { SweepContext } from './sweep-context.js';
+import type { SweepContext } from '../sweep-context.js';
 
 /**
  * A projection that could miss a single wrong entry of a tenth of the layer's largest gradient has

@@ -4,14 +4,14 @@
  * could not be checked passes.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../../../src/check/check-gradients.js';
-import type { GradientReport, TensorReport } from '../../../src/check/report-types.js';
-import { captureDeepState, expectSameDeepState } from '../../helpers/deep-state.js';
-import { PROBE_ENTRIES } from '../../../src/check/gradient-scale-probe.js';
-import { LOCALIZED_FAILURES_LIMIT } from '../../../src/check/modes/projection.js';
-import { AffineLayer } from '../../zoo/hostile/affine-layer.js';
-import { LargeDense } from '../../zoo/large/dense.js';
-import { zooEntry } from '../../zoo/index.js';
+import { checkGradients } from '../../../../src/check/check-gradients.js';
+import type { GradientReport, TensorReport } from '../../../../src/check/report-types.js';
+import { captureDeepState, expectSameDeepState } from '../../../helpers/deep-state.js';
+import { PROBE_ENTRIES } from '../../../../src/check/plan/gradient-scale-probe.js';
+import { LOCALIZED_FAILURES_LIMIT } from '../../../../src/check/sweep/modes/projection.js';
+import { AffineLayer } from '../../../zoo/hostile/affine-layer.js';
+import { LargeDense } from '../../../zoo/large/dense.js';
+import { zooEntry } from '../../../zoo/index.js';
 
 const SIZES = { inSize: 200, outSize: 150, batch: 2 };
 const tensor = (report: GradientReport, name: string): TensorReport => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCount, sampleEntries, shardEntries } from '../../src/check/scope.js';
+import { sampleCount, sampleEntries } from '../../../../src/check/sweep/modes/sample.js';
+import { shardEntries } from '../../../../src/check/sweep/modes/shard.js';
 
 describe('shards', () => {
   it('split the layer-wide numbering so n shards cover every entry of every tensor exactly once', () => {

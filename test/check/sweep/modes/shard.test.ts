@@ -3,9 +3,9 @@
  * (numbered across tensors), and the n shards together are the full check, entry for entry.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../../../src/check/check-gradients.js';
-import type { GradientReport } from '../../../src/check/report-types.js';
-import { LargeDense } from '../../zoo/large/dense.js';
+import { checkGradients } from '../../../../src/check/check-gradients.js';
+import type { GradientReport } from '../../../../src/check/report-types.js';
+import { LargeDense } from '../../../zoo/large/dense.js';
 
 const planted = new Map([
   [3, 2],

@@ -1,0 +1,63 @@
+import type { Dtype } from '../engine/dtype.js';
+import type { GradChannel, InputsAccess } from '../layer/gradients.js';
+import type { OutputForm } from '../layer/output.js';
+import type { ParamSlot } from '../layer/params.js';
+import type { Layer } from '../layer/protocol.js';
+import type { ValidatedOptions } from './options.js';
+import type { CheckedTensor } from './prepare/checked-tensor.js';
+import type { CallCounts, Evaluation } from './prepare/evaluation.js';
+import type { CheckMode, GradientReport, Problem } from './report-types.js';
+import type { ProgressTracker } from './sweep/progress.js';
+import type { SweepContext } from './sweep/sweep-context.js';
+import type { TensorRecord } from './sweep/tensor-record.js';
+
+/** A monotonic clock in seconds (injected, so tests can run the planner on a virtual one). */
+export type Clock = () => number;
+
+// Jest before 27 runs tests in a node environment without the `performance` global.
+export const wallClock: Clock =
+  typeof globalThis.performance?.now === 'function' ? () => globalThis.performance.now() / 1000 : () => Date.now() / 1000;
+
+/**
+ * Everything one check knows, shared by its phases (see check-process.ts). Prepare creates it with
+ * what the first forward call tells; each later phase fills the fields under its name, and reads
+ * only fields that earlier phases filled. What a phase hands to the next alone (the plan, the
+ * resolved tensors, the diagnoses) is passed as a value instead.
+ */
+export interface CheckContext {
+  readonly layer: Layer;
+  readonly slots: ParamSlot[];
+  readonly options: ValidatedOptions;
+  readonly clock: Clock;
+  /** Clock reading when the check began. */
+  readonly started: number;
+
+  // prepare
+  readonly inputs: InputsAccess;
+  readonly form: OutputForm;
+  readonly dtype: Dtype;
+  readonly tolerance: number;
+  readonly settings: GradientReport['settings'];
+  /** Forward and backward calls at the unperturbed point, the projected loss, the determinism watch. */
+  readonly evaluation: Evaluation;
+  readonly calls: CallCounts;
+  /** Problems found by any phase; an `impossible` one ends the check (see check-process.ts). */
+  readonly problems: Problem[];
+  readonly progress: ProgressTracker;
+  /** What measuring needs; its gradient scale and deadline are set by probe-and-plan. */
+  readonly sweep: SweepContext;
+  /** Which mode ran and why (filled by probe-and-plan; says "not reached" until then). */
+  mode: CheckMode;
+
+  // analytic gradients
+  /** Parameters, then inputs with a gradient, each with backward's gradient at the projection. */
+  tensors: CheckedTensor[];
+  /** How each parameter's gradient is read after a backward call. */
+  channels: GradChannel[];
+  /** Tensors whose backward adds to a sum it never resets (evidence for the diagnosis). */
+  accumulating: Set<string>;
+
+  // probe and plan
+  /** What the sweep learns per tensor, over the entries in this check's scope (its shard). */
+  records: TensorRecord[];
+}
