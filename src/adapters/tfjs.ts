@@ -101,6 +101,114 @@ export interface TfjsLayer<K extends string, Async extends boolean = false> {
 const NAME = 'fromTfjs';
 
 /**
+ * What one adapted layer holds outside the layer object itself, where the checker's snapshot does
+ * not reach (see the module comment): tf, the Variables, their values at `fromTfjs()` time, and
+ * the last input.
+ */
+interface TfjsBinding<T extends TfjsTensor, K extends string> {
+  tf: TfjsNamespace<T>;
+  spec: TfjsLayerSpec<T, K>;
+  names: K[];
+  variables: TfjsVariable[];
+  initial: Float32Array[];
+  params: Record<K, TfjsValues>;
+  grads: Record<K, TfjsValues>;
+  async: boolean;
+  lastInput: TfjsInput | null;
+}
+
+function bind<T extends TfjsTensor, K extends string>(tf: TfjsNamespace<T>, spec: TfjsLayerSpec<T, K>): TfjsBinding<T, K> {
+  const names = Object.keys(spec.variables) as K[];
+  const variables = names.map((name) => spec.variables[name]);
+  const initial = variables.map((variable) => Float32Array.from(variable.dataSync()));
+  const params = {} as Record<K, TfjsValues>;
+  const grads = {} as Record<K, TfjsValues>;
+  names.forEach((name, i) => {
+    params[name] = { data: initial[i].slice(), shape: [...variables[i].shape] };
+    grads[name] = { data: new Float32Array(initial[i].length), shape: [...variables[i].shape] };
+  });
+  return { tf, spec, names, variables, initial, params, grads, async: spec.readback === 'async', lastInput: null };
+}
+
+function assignAll<K extends string>(binding: TfjsBinding<TfjsTensor, K>, values: (name: K, i: number) => Float32Array): void {
+  const { tf, names, variables } = binding;
+  tf.tidy(() => {
+    names.forEach((name, i) => variables[i].assign(tf.tensor(values(name, i).slice(), [...variables[i].shape], 'float32')));
+  });
+}
+
+function restoreVariables(binding: TfjsBinding<TfjsTensor, string>, error: unknown): never {
+  assignAll(binding, (_, i) => binding.initial[i]);
+  throw error;
+}
+
+/** Reads the tensors back (sync or async), hands the values to `use`, and disposes them whatever happens. */
+function readBack<R>(binding: TfjsBinding<TfjsTensor, string>, tensors: TfjsTensor[], use: (values: ArrayLike<number>[]) => R): R | Promise<R> {
+  const owned = tensors.filter((tensor) => !binding.variables.includes(tensor as TfjsVariable));
+  if (!binding.async) {
+    try {
+      return use(tensors.map((tensor) => tensor.dataSync()));
+    } finally {
+      binding.tf.dispose(owned);
+    }
+  }
+  return Promise.all(tensors.map((tensor) => tensor.data()))
+    .then(use)
+    .finally(() => binding.tf.dispose(owned));
+}
+
+function forwardThrough<T extends TfjsTensor, K extends string>(binding: TfjsBinding<T, K>, input: unknown): TfjsReadback | Promise<TfjsReadback> {
+  const { tf, spec, params } = binding;
+  const x = toTensorLike(input, 'forward() was given an input');
+  binding.lastInput = x;
+  let output: TfjsTensor;
+  try {
+    output = tf.tidy(() => {
+      assignAll(binding, (name) => params[name].data);
+      const y = spec.forward(tensorOf(tf, x));
+      assertTensor(y, 'spec.forward() returned');
+      return y;
+    }) as TfjsTensor;
+  } catch (error) {
+    return restoreVariables(binding, error);
+  }
+  const shape = [...output.shape];
+  try {
+    const result = readBack(binding, [output], ([values]): TfjsReadback => (shape.length === 0 ? values[0] : { data: float32(values), shape }));
+    return result instanceof Promise ? result.catch((error: unknown) => restoreVariables(binding, error)) : result;
+  } catch (error) {
+    return restoreVariables(binding, error);
+  }
+}
+
+function backwardThrough<T extends TfjsTensor, K extends string>(binding: TfjsBinding<T, K>, gradOutput: unknown): TfjsValues | undefined | Promise<TfjsValues | undefined> {
+  const { tf, spec, names, params, grads } = binding;
+  const x = binding.lastInput;
+  if (x === null) throw new Error(`${NAME}: backward() was called before forward().`);
+  const dy = typeof gradOutput === 'number' ? { data: Float32Array.of(gradOutput), shape: [] } : toTensorLike(gradOutput, 'backward() was given a gradient');
+  const returned = tf.tidy(() => {
+    // Backward reads the Variables too (dx = dy·Kᵀ): the values the checker holds now, as a plain layer reads `this.W`.
+    assignAll(binding, (name) => params[name].data);
+    const result = spec.backward(tensorOf(tf, dy), tensorOf(tf, x));
+    assertGradients(result, names);
+    // Only the named tensors: tidy keeps whatever the returned object holds, and nothing else would dispose an extra.
+    const named = Object.fromEntries(names.map((name) => [name, result.grads[name]]));
+    return result.input === undefined ? { grads: named } : { grads: named, input: result.input };
+  }) as TfjsGradients<K>;
+  const gradTensors = names.map((name) => returned.grads[name]);
+  const tensors = returned.input === undefined ? gradTensors : [...gradTensors, returned.input];
+  return readBack(binding, tensors, (values) => {
+    names.forEach((name, i) => {
+      assertShape(gradTensors[i].shape, params[name].shape, `grads.${name}`, `the Variable '${name}'`);
+      grads[name].data.set(values[i]);
+    });
+    if (returned.input === undefined) return undefined;
+    assertShape(returned.input.shape, x.shape, 'input', "forward's input");
+    return { data: float32(values[names.length]), shape: [...x.shape] };
+  });
+}
+
+/**
  * Wraps a tfjs layer (its Variables, a forward and a hand-written backward, both in tfjs ops) as a
  * layer `toHaveCorrectGradients` can check. The Variables are read once, now: build the adapter
  * right before the check. It creates no tensor that outlives a call.
@@ -115,95 +223,13 @@ export function fromTfjs<T extends TfjsTensor, K extends string>(
 ): TfjsLayer<K, false>;
 export function fromTfjs<T extends TfjsTensor, K extends string>(tf: TfjsNamespace<T>, spec: TfjsLayerSpec<T, K>): TfjsLayer<K, boolean> {
   validate(tf, spec);
-  const names = Object.keys(spec.variables) as K[];
-  const variables = names.map((name) => spec.variables[name]);
-  const isVariable = (value: unknown): boolean => variables.includes(value as TfjsVariable);
-  const initial = variables.map((variable) => Float32Array.from(variable.dataSync()));
-  const params = {} as Record<K, TfjsValues>;
-  const grads = {} as Record<K, TfjsValues>;
-  names.forEach((name, i) => {
-    params[name] = { data: initial[i].slice(), shape: [...variables[i].shape] };
-    grads[name] = { data: new Float32Array(initial[i].length), shape: [...variables[i].shape] };
-  });
+  const binding = bind(tf, spec);
   const sample = spec.input === undefined ? null : readInput(spec.input);
-  const async = spec.readback === 'async';
-  let lastInput: TfjsInput | null = null;
-
-  const assignAll = (values: (name: K, i: number) => Float32Array): void => {
-    tf.tidy(() => {
-      names.forEach((name, i) => variables[i].assign(tf.tensor(values(name, i).slice(), [...variables[i].shape], 'float32')));
-    });
-  };
-  const restoreVariables = (error: unknown): never => {
-    assignAll((_, i) => initial[i]);
-    throw error;
-  };
-
-  /** Reads the tensors back (sync or async), hands the values to `use`, and disposes them whatever happens. */
-  function readBack<R>(tensors: TfjsTensor[], use: (values: ArrayLike<number>[]) => R): R | Promise<R> {
-    const owned = tensors.filter((tensor) => !isVariable(tensor));
-    if (!async) {
-      try {
-        return use(tensors.map((tensor) => tensor.dataSync()));
-      } finally {
-        tf.dispose(owned);
-      }
-    }
-    return Promise.all(tensors.map((tensor) => tensor.data()))
-      .then(use)
-      .finally(() => tf.dispose(owned));
-  }
-
   const layer: TfjsLayer<K, boolean> = {
-    params,
-    grads,
-    forward(input: unknown) {
-      const x = toTensorLike(input, 'forward() was given an input');
-      lastInput = x;
-      let output: TfjsTensor;
-      try {
-        output = tf.tidy(() => {
-          assignAll((name) => params[name].data);
-          const y = spec.forward(tensorOf(tf, x));
-          assertTensor(y, 'spec.forward() returned');
-          return y;
-        }) as TfjsTensor;
-      } catch (error) {
-        return restoreVariables(error);
-      }
-      const shape = [...output.shape];
-      try {
-        const result = readBack([output], ([values]): TfjsReadback => (shape.length === 0 ? values[0] : { data: float32(values), shape }));
-        return result instanceof Promise ? result.catch(restoreVariables) : result;
-      } catch (error) {
-        return restoreVariables(error);
-      }
-    },
-    backward(gradOutput: unknown) {
-      const x = lastInput;
-      if (x === null) throw new Error(`${NAME}: backward() was called before forward().`);
-      const dy = typeof gradOutput === 'number' ? { data: Float32Array.of(gradOutput), shape: [] } : toTensorLike(gradOutput, 'backward() was given a gradient');
-      const returned = tf.tidy(() => {
-        // Backward reads the Variables too (dx = dy·Kᵀ): the values the checker holds now, as a plain layer reads `this.W`.
-        assignAll((name) => params[name].data);
-        const result = spec.backward(tensorOf(tf, dy), tensorOf(tf, x));
-        assertGradients(result, names);
-        // Only the named tensors: tidy keeps whatever the returned object holds, and nothing else would dispose an extra.
-        const named = Object.fromEntries(names.map((name) => [name, result.grads[name]]));
-        return result.input === undefined ? { grads: named } : { grads: named, input: result.input };
-      }) as TfjsGradients<K>;
-      const gradTensors = names.map((name) => returned.grads[name]);
-      const tensors = returned.input === undefined ? gradTensors : [...gradTensors, returned.input];
-      return readBack(tensors, (values) => {
-        names.forEach((name, i) => {
-          assertShape(gradTensors[i].shape, params[name].shape, `grads.${name}`, `the Variable '${name}'`);
-          grads[name].data.set(values[i]);
-        });
-        if (returned.input === undefined) return undefined;
-        assertShape(returned.input.shape, x.shape, 'input', "forward's input");
-        return { data: float32(values[names.length]), shape: [...x.shape] };
-      });
-    },
+    params: binding.params,
+    grads: binding.grads,
+    forward: (input: unknown) => forwardThrough(binding, input),
+    backward: (gradOutput: unknown) => backwardThrough(binding, gradOutput),
   };
   if (sample !== null) layer.sampleInput = () => ({ data: sample.data.slice(), shape: [...sample.shape] });
   return layer;
