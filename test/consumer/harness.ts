@@ -117,6 +117,12 @@ export function pnpmAdd(pnpm: string, project: string, specs: string[]): Promise
   return mustRun(process.execPath, [pnpm, 'add', '--save-dev', ...specs], project);
 }
 
+/** `name@version` as [name, version] (the name may be scoped: `@types/node@20.19.43`). */
+export function specVersion(spec: string): [string, string] {
+  const at = spec.lastIndexOf('@');
+  return [spec.slice(0, at), spec.slice(at + 1)];
+}
+
 /** The version of `name` as installed in `project` (following pnpm's symlinks), or why there is none. */
 export function installedVersion(project: string, name: string): string {
   const manifest = join(project, 'node_modules', name, 'package.json');
