@@ -1,7 +1,7 @@
 /**
  * What the consumer tests share: running child processes with a clean environment, a job queue
- * for 2 cores, building and packing the package, installing into a fresh project (npm or pnpm),
- * and type-checking a project's tsconfigs with typecheck-runner.cjs.
+ * for 2 cores, building and packing the package, installing into a fresh project (npm or pnpm) or
+ * unpacking the tarball there, and type-checking a project's tsconfigs with typecheck-runner.cjs.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -91,6 +91,17 @@ export async function buildAndPack(destination: string): Promise<Tarball> {
   const pack = await mustRun('npm', ['pack', '--json', '--pack-destination', destination], repoRoot);
   const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { path: join(destination, packed.filename), files: packed.files.map((file) => file.path) };
+}
+
+/**
+ * The tarball unpacked as `<project>/node_modules/expect-gradcheck`, where npm would put it, without
+ * npm: no registry, no lockfile, no scripts. An npm tarball holds everything under `package/`.
+ */
+export async function extractTarball(tarball: string, project: string): Promise<string> {
+  const destination = join(project, 'node_modules', 'expect-gradcheck');
+  mkdirSync(destination, { recursive: true });
+  await mustRun('tar', ['-xzf', tarball, '-C', destination, '--strip-components=1'], project);
+  return destination;
 }
 
 export function writeFiles(directory: string, files: Record<string, string>): void {
