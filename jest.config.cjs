@@ -9,6 +9,9 @@ module.exports = {
   roots: ['<rootDir>/test/jest'],
   testMatch: ['<rootDir>/test/jest/**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/src/jest.ts'],
+  // Explicit, not Jest's 5 s default: a gradient check of a real tfjs layer on a busy 2-core machine
+  // takes seconds. The same bound as the Vitest suite's.
+  testTimeout: 60_000,
   transform: {
     '^.+\\.ts$': [
       'ts-jest',

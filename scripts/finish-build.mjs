@@ -4,14 +4,38 @@
  * stub instead (TypeScript's `types` entries resolve with the require condition under node16).
  * So the require-condition declaration of each Vitest entry only references the ESM one, which
  * keeps attw's formats honest (a CJS .d.cts for the .cjs) and the augmentation where Vitest reads it.
- * Vitest 5's declaration is hand-written (types/vitest-5.d.ts): it cannot compile beside Vitest 4.
+ * Vitest 5's declaration is hand-written (src/vitest-5.d.ts): it cannot compile beside Vitest 4.
+ *
+ * Then the directory stubs: resolvers that ignore package `exports` (Jest before 28, TypeScript's
+ * node10 resolution) look for `expect-gradcheck/jest` as a real `jest/package.json`. They exist
+ * only for those resolvers, so they are written here from package.json's `exports` (each points at
+ * its entry's require-condition build and types), git-ignored, and shipped through `files`.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-copyFileSync('types/vitest-5.d.ts', 'dist/vitest-5.d.ts');
+copyFileSync('src/vitest-5.d.ts', 'dist/vitest-5.d.ts');
 for (const entry of ['vitest', 'vitest-5']) {
   writeFileSync(
     `dist/${entry}.d.cts`,
     `// The augmentation lives in the ESM declaration, where Vitest's own types are (see scripts/finish-build.mjs).\n/// <reference path="./${entry}.d.ts" />\nexport {};\n`,
   );
+}
+
+/** Who reads a stub, for its comment: TypeScript's node10 resolution reads all, Jest before 28 the jest/ one. */
+const STUB_READERS = { jest: "Jest before 28, TypeScript's node10 resolution" };
+
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+for (const [subpath, conditions] of Object.entries(manifest.exports)) {
+  if (subpath === '.' || subpath === './package.json') continue;
+  const entry = subpath.slice('./'.length);
+  if (!manifest.files.includes(entry)) throw new Error(`package.json "files" must list "${entry}", the directory stub of the ${subpath} export`);
+  const readers = STUB_READERS[entry] ?? "TypeScript's node10 resolution";
+  const stub = {
+    '//': `For resolvers that ignore package exports (${readers}): expect-gradcheck/${entry}.`,
+    main: `.${conditions.require.default}`,
+    types: `.${conditions.require.types}`,
+  };
+  rmSync(entry, { recursive: true, force: true });
+  mkdirSync(entry);
+  writeFileSync(`${entry}/package.json`, `${JSON.stringify(stub, null, 2)}\n`);
 }

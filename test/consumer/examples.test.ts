@@ -170,6 +170,9 @@ beforeAll(async () => {
   }
 }, 120_000);
 
+// Explicit: the installs have normally settled (every example's tests await theirs), but deleting the
+// six installed projects (about 350 MB) takes about 9 s on 2 idle cores, so it overran Vitest's
+// default 10 s hook timeout on a busy machine.
 afterAll(async () => {
   await Promise.allSettled(Object.values(installs));
   if (workDir === '' || process.env.KEEP_EXAMPLES_TMP === '1') return;
@@ -179,7 +182,7 @@ afterAll(async () => {
   } catch {
     // not empty, or already gone
   }
-});
+}, INSTALL_TIMEOUT);
 
 describe.concurrent('the examples, each in a fresh project with the packed package', () => {
   test('every directory in examples/ is run here', ({ expect }) => {

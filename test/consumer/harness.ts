@@ -1,7 +1,7 @@
 /**
  * What the consumer tests share: running child processes with a clean environment, a job queue
- * for 2 cores, building and packing the package, installing into a fresh project (npm or pnpm),
- * and type-checking a project's tsconfigs with typecheck-runner.cjs.
+ * for 2 cores, building and packing the package, installing into a fresh project (npm or pnpm) or
+ * unpacking the tarball there, and type-checking a project's tsconfigs with typecheck-runner.cjs.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -93,6 +93,17 @@ export async function buildAndPack(destination: string): Promise<Tarball> {
   return { path: join(destination, packed.filename), files: packed.files.map((file) => file.path) };
 }
 
+/**
+ * The tarball unpacked as `<project>/node_modules/expect-gradcheck`, where npm would put it, without
+ * npm: no registry, no lockfile, no scripts. An npm tarball holds everything under `package/`.
+ */
+export async function extractTarball(tarball: string, project: string): Promise<string> {
+  const destination = join(project, 'node_modules', 'expect-gradcheck');
+  mkdirSync(destination, { recursive: true });
+  await mustRun('tar', ['-xzf', tarball, '-C', destination, '--strip-components=1'], project);
+  return destination;
+}
+
 export function writeFiles(directory: string, files: Record<string, string>): void {
   for (const [name, contents] of Object.entries(files)) {
     mkdirSync(dirname(join(directory, name)), { recursive: true });
@@ -115,6 +126,12 @@ export function npmInstall(project: string, specs: string[], { scripts = false }
 /** `pnpm add -D` with the pnpm binary installed from the registry (settings in pnpm-workspace.yaml). */
 export function pnpmAdd(pnpm: string, project: string, specs: string[]): Promise<RunResult> {
   return mustRun(process.execPath, [pnpm, 'add', '--save-dev', ...specs], project);
+}
+
+/** `name@version` as [name, version] (the name may be scoped: `@types/node@20.19.43`). */
+export function specVersion(spec: string): [string, string] {
+  const at = spec.lastIndexOf('@');
+  return [spec.slice(0, at), spec.slice(at + 1)];
 }
 
 /** The version of `name` as installed in `project` (following pnpm's symlinks), or why there is none. */
