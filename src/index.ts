@@ -1,4 +1,4 @@
-export { AsyncLayerError, checkGradients, checkGradientsAsync, LayerStateError } from './check/check-gradients.js';
+export { AsyncLayerError, CheckAbandoned, checkGradients, checkGradientsAsync, LayerStateError } from './check/check-gradients.js';
 export type { CheckProgress } from './check/sweep/progress.js';
 export type { GradientCheckOptions } from './check/options.js';
 export { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/options.js';
@@ -13,6 +13,7 @@ export type {
   JointKinkFailure,
   KinkEntry,
   Problem,
+  BudgetStop,
   TensorCoverage,
   TensorReport,
   UnresolvedEntry,

@@ -1,12 +1,14 @@
 import { LayerProtocolError } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
+import { createBudget } from './budget.js';
 import { checkProcess } from './check-process.js';
-import { wallClock } from './context.js';
+import { wallClock } from './clock.js';
 import { drive } from './layer-call.js';
-import { validateOptions, type GradientCheckOptions } from './options.js';
+import { validateOptions, type GradientCheckOptions, type ValidatedOptions } from './options.js';
 import type { GradientReport } from './report-types.js';
 
 export { LayerStateError } from './keep-state.js';
+export { CheckAbandoned } from './check-process.js';
 export { AsyncLayerError } from './layer-call.js';
 
 function assertLayer(layer: unknown): asserts layer is Layer {
@@ -25,6 +27,11 @@ function assertLayer(layer: unknown): asserts layer is Layer {
   }
 }
 
+function startCheck(layer: Layer, options: ValidatedOptions, allowAsync: boolean): GradientReport | Promise<GradientReport> {
+  const budget = createBudget(options, wallClock);
+  return drive(checkProcess(layer, options, wallClock, budget), allowAsync, budget);
+}
+
 /**
  * Runs the check: synchronously while the layer answers synchronously, and as a Promise from the
  * first forward or backward that returns one. The matcher uses this, so sync layers keep a sync
@@ -33,7 +40,7 @@ function assertLayer(layer: unknown): asserts layer is Layer {
 export function runGradientCheck(layer: Layer, options?: GradientCheckOptions): GradientReport | Promise<GradientReport> {
   const validated = validateOptions(options);
   assertLayer(layer);
-  return drive(checkProcess(layer, validated, wallClock), true);
+  return startCheck(layer, validated, true);
 }
 
 /**
@@ -47,7 +54,7 @@ export function runGradientCheck(layer: Layer, options?: GradientCheckOptions): 
 export function checkGradients(layer: Layer, options?: GradientCheckOptions): GradientReport {
   const validated = validateOptions(options);
   assertLayer(layer);
-  return drive(checkProcess(layer, validated, wallClock), false) as GradientReport;
+  return startCheck(layer, validated, false) as GradientReport;
 }
 
 /** The same check for layers whose forward or backward may return a Promise (it awaits each call); also works for sync layers. */

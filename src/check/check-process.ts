@@ -1,67 +1,98 @@
 import { assertFiniteParams, assertParamsAreLive, normalizeParams, type ParamSlot } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
 import { snapshotState } from '../layer/state-snapshot.js';
-import { assembleReport, type Findings } from './assemble/assemble-report.js';
-import type { CheckContext, Clock } from './context.js';
+import { assembleReport } from './assemble/assemble-report.js';
+import { BudgetExhausted, type Budget } from './budget.js';
+import type { Clock } from './clock.js';
+import type { CheckContext } from './context.js';
 import { diagnose } from './diagnose/diagnose.js';
 import { checkJointly } from './joint/joint-checks.js';
 import { saveParams, thenRestore } from './keep-state.js';
-import type { CheckProcess } from './layer-call.js';
+import { call, nested, type CheckProcess } from './layer-call.js';
 import type { ValidatedOptions } from './options.js';
 import { probeAndPlan } from './plan/probe-and-plan.js';
 import { readAnalyticGradients } from './prepare/analytic-gradients.js';
 import { checkBackwardContract } from './prepare/backward-contract.js';
 import { prepare } from './prepare/prepare.js';
-import { CheckStopped } from './problems.js';
+import { budgetExhausted, CheckStopped } from './problems.js';
 import type { GradientReport } from './report-types.js';
 import { resolve } from './resolve/resolve.js';
 import { sweep } from './sweep/sweep.js';
 
+/** Thrown when the budget stopped the check at its first call, before anything about the layer was known. */
+export class CheckAbandoned extends Error {}
+
 /**
  * The whole check as one process: snapshot, check, restore. It yields every call into the layer,
- * so one driver runs it synchronously and another asynchronously (see layer-call.ts).
+ * so one driver runs it synchronously and another asynchronously (see layer-call.ts); the driver
+ * asks `budget` before every call.
  */
-export function* checkProcess(layer: Layer, options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
+export function* checkProcess(layer: Layer, options: ValidatedOptions, clock: Clock, budget: Budget): CheckProcess<GradientReport> {
   // Taken before anything runs layer code: a params getter may initialize state lazily.
   const snapshot = snapshotState(layer);
-  return yield* thenRestore(checkWithSavedParams(layer, options, clock), () => [...snapshot.uninspectable, ...snapshot.restore()]);
+  return yield* thenRestore(checkWithSavedParams(layer, options, clock, budget, snapshot.covers), () => [...snapshot.uninspectable, ...snapshot.restore()]);
 }
 
-/** Reads the parameters, runs the check, and assigns every parameter value and gradient back. */
-function* checkWithSavedParams(layer: Layer, options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
+/** Reads the parameters, runs the check, and assigns every parameter value and gradient back (what the snapshot does not cover). */
+function* checkWithSavedParams(
+  layer: Layer,
+  options: ValidatedOptions,
+  clock: Clock,
+  budget: Budget,
+  covers: (storage: object) => boolean,
+): CheckProcess<GradientReport> {
   const slots = normalizeParams(layer);
   assertFiniteParams(slots);
   assertParamsAreLive(layer, slots);
-  return yield* thenRestore(runCheck(layer, slots, options, clock), saveParams(slots));
+  return yield* thenRestore(runCheck(layer, slots, options, clock, budget), saveParams(slots, covers));
 }
 
 /** The check, phase by phase; each phase lives in the folder of its name and shares the context `check`. */
-function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock): CheckProcess<GradientReport> {
-  const check = yield* prepare(layer, slots, options, clock);
-  const findings = yield* unlessStopped(check, function* () {
+function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock, budget: Budget): CheckProcess<GradientReport> {
+  const check = yield* prepareOrAbandon(layer, slots, options, clock, budget);
+  const reached = yield* untilStopped(check, function* () {
     yield* readAnalyticGradients(check);
     yield* checkBackwardContract(check);
     const plan = yield* probeAndPlan(check);
-    yield* sweep(check, plan);
+    yield* nested(sweep(check, plan));
     yield* checkJointly(check);
-    const tensors = resolve(check);
-    const { diagnoses, inconclusive } = yield* diagnose(check, tensors);
-    return { tensors, diagnoses, inconclusive };
   });
-  return assembleReport(check, findings);
+  if (!reached) return assembleReport(check, null);
+  const tensors = resolve(check);
+  const { diagnoses, inconclusive } = yield* diagnose(check, tensors);
+  return assembleReport(check, { tensors, diagnoses, inconclusive });
+}
+
+function* prepareOrAbandon(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock, budget: Budget): CheckProcess<CheckContext> {
+  try {
+    return yield* prepare(layer, slots, options, clock, budget);
+  } catch (error) {
+    if (!(error instanceof BudgetExhausted)) throw error;
+    const problem = budgetExhausted(error.stop, budget.limits);
+    throw new CheckAbandoned(`The first forward() call was abandoned, so nothing could be checked; the layer was put back. ${problem.message}`, { cause: error });
+  }
 }
 
 /**
- * Runs the phases unless prepare already found a problem that leaves no verdict; a phase that finds
- * one (a nondeterministic forward) stops them, and the report then carries the problem alone.
+ * Runs the phases unless prepare already found a problem that leaves no verdict. A phase that finds
+ * one (a nondeterministic forward) stops them with no tensors reported; a budget stop ends them
+ * with what was measured so far, after one closing forward at the original values (so state a
+ * layer derives in forward, such as tfjs Variables, ends as it began). True when tensors can be resolved.
  */
-function* unlessStopped(check: CheckContext, phases: () => CheckProcess<Findings>): CheckProcess<Findings | null> {
-  if (check.problems.some((problem) => problem.severity === 'impossible')) return null;
+function* untilStopped(check: CheckContext, phases: () => CheckProcess<void>): CheckProcess<boolean> {
+  if (check.problems.some((problem) => problem.severity === 'impossible')) return false;
   try {
-    return yield* phases();
+    yield* phases();
+    return true;
   } catch (error) {
-    if (!(error instanceof CheckStopped)) throw error;
-    check.problems.push(error.problem);
-    return null;
+    if (error instanceof CheckStopped) {
+      check.problems.push(error.problem);
+      return false;
+    }
+    if (!(error instanceof BudgetExhausted)) throw error;
+    check.stop = error.stop;
+    check.problems.push(budgetExhausted(error.stop, check.budget.limits, check.neededEvaluations));
+    if (error.stop.reason !== 'call-timeout') yield call('forward()', check.evaluation.forwardCall.run, true);
+    return check.records.length > 0;
   }
 }

@@ -3,6 +3,8 @@ import type { GradChannel, InputsAccess } from '../layer/gradients.js';
 import type { OutputForm } from '../layer/output.js';
 import type { ParamSlot } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
+import type { Budget, BudgetStop } from './budget.js';
+import type { Clock } from './clock.js';
 import type { ValidatedOptions } from './options.js';
 import type { CheckedTensor } from './prepare/checked-tensor.js';
 import type { CallCounts, Evaluation } from './prepare/evaluation.js';
@@ -10,13 +12,6 @@ import type { CheckMode, GradientReport, Problem } from './report-types.js';
 import type { ProgressTracker } from './sweep/progress.js';
 import type { SweepContext } from './sweep/sweep-context.js';
 import type { TensorRecord } from './sweep/tensor-record.js';
-
-/** A monotonic clock in seconds (injected, so tests can run the planner on a virtual one). */
-export type Clock = () => number;
-
-// Jest before 27 runs tests in a node environment without the `performance` global.
-export const wallClock: Clock =
-  typeof globalThis.performance?.now === 'function' ? () => globalThis.performance.now() / 1000 : () => Date.now() / 1000;
 
 /**
  * Everything one check knows, shared by its phases (see check-process.ts). Prepare creates it with
@@ -31,6 +26,10 @@ export interface CheckContext {
   readonly clock: Clock;
   /** Clock reading when the check began. */
   readonly started: number;
+  /** Every call into the layer passes through it (see budget.ts). */
+  readonly budget: Budget;
+  /** Set when the budget stopped the check: no further call is made, and what was reached is reported. */
+  stop: BudgetStop | null;
 
   // prepare
   readonly inputs: InputsAccess;
@@ -60,4 +59,6 @@ export interface CheckContext {
   // probe and plan
   /** What the sweep learns per tensor, over the entries in this check's scope (its shard). */
   records: TensorRecord[];
+  /** For mode 'auto' with too small a budget: about how many calls screening every entry to its guarantee needs. */
+  neededEvaluations: number | null;
 }

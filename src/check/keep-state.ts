@@ -43,12 +43,23 @@ function attemptWrite(path: string, view: NumericView, values: Float64Array): Re
   }
 }
 
-/** Saves every parameter value and gradient the layer holds now; the returned function writes them all back. */
-export function saveParams(slots: readonly ParamSlot[]): () => RestoreFailure[] {
-  const savedValues = slots.map((slot) => readAll(slot.value));
-  const savedGrads = slots.map((slot) => saveGrad(slot));
+/** Storage the snapshot puts back entry for entry (see StateSnapshot.covers): a second copy of it would only double the memory. */
+const coveredBy = (view: NumericView, covers: (storage: object) => boolean): boolean =>
+  view.storage.length > 0 && view.storage.every((range) => covers(range.owner));
+
+/**
+ * Saves every parameter value and gradient the layer holds now, except storage the snapshot already
+ * saved (`covers`), and returns the function that writes them back through the layer's own storage
+ * (accessors, registered tensor classes: what the snapshot cannot reach).
+ */
+export function saveParams(slots: readonly ParamSlot[], covers: (storage: object) => boolean): () => RestoreFailure[] {
+  const savedValues = slots.map((slot) => (coveredBy(slot.value, covers) ? null : readAll(slot.value)));
+  const savedGrads = slots.map((slot) => saveGrad(slot, (view) => coveredBy(view, covers)));
   return () => [
-    ...slots.flatMap((slot, i) => attemptWrite(`parameter '${slot.name}'`, slot.value, savedValues[i])),
+    ...slots.flatMap((slot, i) => {
+      const saved = savedValues[i];
+      return saved === null ? [] : attemptWrite(`parameter '${slot.name}'`, slot.value, saved);
+    }),
     ...slots.flatMap((slot, i) => {
       const saved = savedGrads[i];
       return saved === null ? [] : attemptWrite(`gradient of '${slot.name}'`, saved.view, saved.values);

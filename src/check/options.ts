@@ -33,19 +33,29 @@ export interface GradientCheckOptions {
    */
   allowInconclusive?: boolean;
   /**
-   * `'auto'` (default): exhaustive where it fits `maxSeconds` and `maxEvaluations`, else projection
-   * with localization plus a sample; `'exhaustive'`: every entry, whatever it costs; `'projection'`:
-   * projection with localization (plus `sample` entries if given).
+   * `'auto'` (default): exhaustive where its estimated calls fit `maxEvaluations`, else projection
+   * with localization (planned from counts only, so the same on every machine); `'exhaustive'`: every
+   * entry one by one; `'projection'`: projection with localization in fixed blocks (plus `sample`
+   * entries if given). In every mode a passing entry is checked relative to its own gradient.
    */
   mode?: 'auto' | 'exhaustive' | 'projection';
   /** Measure a seeded random subset of each tensor one by one: a whole number of entries, or a fraction in (0, 1). */
   sample?: number;
   /** Check only the k-th of n disjoint parts of the entries (1-based, like `--shard=k/n`); the n parts together make the full check. */
   shard?: readonly [number, number];
-  /** Budget of forward calls for mode 'auto'. Default 100,000. */
+  /**
+   * Calls into the layer (forward and backward) the check may make, in every mode: mode 'auto'
+   * plans within it, and no call is made past it. Default 10,000 for mode 'auto', unlimited for an
+   * explicit mode or `sample`.
+   */
   maxEvaluations?: number;
-  /** Budget in seconds for mode 'auto' (planned from the measured speed; a hard stop at 4× it; explicit modes are not stopped). Default 2. */
+  /**
+   * A guard, not a plan: no call into the layer is made after this many seconds, and the verdict is
+   * then `inconclusive` (or `fail`, for what was found wrong before). Default 30.
+   */
   maxSeconds?: number;
+  /** An async forward or backward still pending after this many seconds is abandoned and the layer restored. Default 2. */
+  maxCallSeconds?: number;
   /** Called during long checks (at most 4 times a second) with the phase and counts. */
   onProgress?: (progress: CheckProgress) => void;
   /**
@@ -77,12 +87,15 @@ export interface ValidatedOptions {
   shard: ShardSpec | null;
   maxEvaluations: number;
   maxSeconds: number;
+  maxCallSeconds: number;
   onProgress: ((progress: CheckProgress) => void) | undefined;
   gradientFactor: number | Readonly<Record<string, number>> | null;
 }
 
-export const DEFAULT_MAX_EVALUATIONS = 100_000;
-export const DEFAULT_MAX_SECONDS = 2;
+/** Mode 'auto' plans within this many calls: a budget in calls, not seconds, so the plan is the same on every machine. */
+export const DEFAULT_MAX_EVALUATIONS = 10_000;
+export const DEFAULT_MAX_SECONDS = 30;
+export const DEFAULT_MAX_CALL_SECONDS = 2;
 
 export class OptionsError extends TypeError {}
 
@@ -100,6 +113,7 @@ const KNOWN_KEYS = [
   'shard',
   'maxEvaluations',
   'maxSeconds',
+  'maxCallSeconds',
   'onProgress',
   'gradientFactor',
 ];
@@ -137,19 +151,15 @@ export function validateOptions(options: unknown): ValidatedOptions {
   if (typeof richardson !== 'boolean') throw new OptionsError(`richardson must be true or false, but got ${show(richardson)}.`);
   if (typeof checkInput !== 'boolean') throw new OptionsError(`checkInput must be true or false, but got ${show(checkInput)}.`);
   if (typeof allowInconclusive !== 'boolean') throw new OptionsError(`allowInconclusive must be true or false, but got ${show(allowInconclusive)}.`);
-  const { mode = 'auto', sample, shard, maxEvaluations = DEFAULT_MAX_EVALUATIONS, maxSeconds = DEFAULT_MAX_SECONDS, onProgress } = given;
+  const { mode = 'auto', sample, shard, onProgress } = given;
   if (mode !== 'auto' && mode !== 'exhaustive' && mode !== 'projection') {
     throw new OptionsError(`mode must be 'auto', 'exhaustive' or 'projection', but got ${show(mode)}.`);
   }
   if (sample !== undefined && !(typeof sample === 'number' && sample > 0 && (sample < 1 || Number.isInteger(sample)))) {
     throw new OptionsError(`sample must be a whole number of entries ≥ 1 or a fraction in (0, 1), but got ${show(sample)}.`);
   }
-  if (!(typeof maxEvaluations === 'number' && maxEvaluations > 0 && (Number.isInteger(maxEvaluations) || maxEvaluations === Infinity))) {
-    throw new OptionsError(`maxEvaluations must be a whole number > 0 (or Infinity), but got ${show(maxEvaluations)}.`);
-  }
-  if (!(typeof maxSeconds === 'number' && maxSeconds > 0 && !Number.isNaN(maxSeconds))) {
-    throw new OptionsError(`maxSeconds must be a number > 0 (or Infinity), but got ${show(maxSeconds)}.`);
-  }
+  // An explicit mode says what to measure; only 'auto' has a plan to fit into a default budget.
+  const budget = validateBudget(given, mode === 'auto' && sample === undefined);
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new OptionsError(`onProgress must be a function, but got ${show(onProgress)}.`);
   }
@@ -174,11 +184,25 @@ export function validateOptions(options: unknown): ValidatedOptions {
     mode,
     sample: sample === undefined ? null : (sample as number),
     shard: validateShard(shard),
-    maxEvaluations: maxEvaluations as number,
-    maxSeconds: maxSeconds as number,
+    ...budget,
     onProgress: onProgress as ((progress: CheckProgress) => void) | undefined,
     gradientFactor,
   };
+}
+
+/** The budget options, with their defaults: `planned` when mode 'auto' plans (no explicit mode or sample). */
+function validateBudget(given: Record<string, unknown>, planned: boolean): Pick<ValidatedOptions, 'maxEvaluations' | 'maxSeconds' | 'maxCallSeconds'> {
+  const { maxEvaluations = planned ? DEFAULT_MAX_EVALUATIONS : Infinity, maxSeconds = DEFAULT_MAX_SECONDS, maxCallSeconds = DEFAULT_MAX_CALL_SECONDS } = given;
+  if (!(typeof maxEvaluations === 'number' && maxEvaluations > 0 && (Number.isInteger(maxEvaluations) || maxEvaluations === Infinity))) {
+    throw new OptionsError(`maxEvaluations must be a whole number > 0 (or Infinity), but got ${show(maxEvaluations)}.`);
+  }
+  for (const [name, value] of [
+    ['maxSeconds', maxSeconds],
+    ['maxCallSeconds', maxCallSeconds],
+  ] as const) {
+    if (!(typeof value === 'number' && value > 0 && !Number.isNaN(value))) throw new OptionsError(`${name} must be a number > 0 (or Infinity), but got ${show(value)}.`);
+  }
+  return { maxEvaluations: maxEvaluations as number, maxSeconds: maxSeconds as number, maxCallSeconds: maxCallSeconds as number };
 }
 
 function validateShard(shard: unknown): ShardSpec | null {

@@ -1,4 +1,5 @@
 import { entryLabel } from '../engine/position-text.js';
+import type { BudgetLimits, BudgetStop } from './budget.js';
 import type { Problem } from './report-types.js';
 
 /** The problems found before or around the comparison, each with the message that explains it. */
@@ -34,6 +35,17 @@ export function nondeterministicForward(index: number, first: number, later: num
   };
 }
 
+export function repeatDiffers(entry: string, first: number, again: number): Problem {
+  return {
+    kind: 'nondeterministic-forward',
+    severity: 'impossible',
+    message:
+      `forward() returned different values for the same parameters and input: ${entry} failed, and measured again at the same perturbed ` +
+      `points its finite difference was ${again} instead of ${first}. Finite differences need a deterministic forward: ` +
+      'switch dropout to eval mode, fix random sampling with a seed, or reset hidden state between calls.',
+  };
+}
+
 export function backwardMutatesUpstream(position: number[]): Problem {
   return {
     kind: 'backward-mutates-upstream',
@@ -55,4 +67,24 @@ export function stateNotRestored(failures: { path: string; reason: string }[]): 
       `The check could not put the layer back exactly as it was: ${shown.join('; ')}${more}. ` +
       'Later tests would see a changed layer, so no verdict is given. Keep the state forward() and backward() change in plain, writable fields.',
   };
+}
+
+/** Seconds as the messages print them: `0.5 s`, `30 s`. */
+const secondsText = (seconds: number): string => `${Number(seconds.toPrecision(2))} s`;
+
+/** `neededEvaluations`: what mode 'auto' estimated the whole check needs, when its budget was too small for it. */
+export function budgetExhausted(stop: BudgetStop, limits: BudgetLimits, neededEvaluations: number | null = null): Problem {
+  const calls = stop.evaluations.toLocaleString('en-US');
+  const raise =
+    neededEvaluations === null
+      ? 'Raise maxEvaluations, or leave mode to its default, which plans within it.'
+      : `Screening every entry of this layer to its guarantee needs about ${neededEvaluations.toLocaleString('en-US')}: raise maxEvaluations to that.`;
+  const what =
+    stop.reason === 'call-timeout'
+      ? `${stop.call} did not settle within ${secondsText(Math.min(limits.maxCallSeconds, limits.maxSeconds))}; it was abandoned after ${calls} calls and the layer was put back ` +
+        '(should it settle later, it may still change what the layer holds). Raise maxCallSeconds if the layer is this slow, or find what never resolves.'
+      : stop.reason === 'seconds'
+        ? `The check reached its time guard, maxSeconds = ${secondsText(limits.maxSeconds)}, after ${calls} calls. Raise maxSeconds, or lower maxEvaluations so that mode 'auto' plans a cheaper check.`
+        : `The check used all ${calls} calls of maxEvaluations. ${raise}`;
+  return { kind: 'budget-exhausted', severity: 'inconclusive', message: `${what} Entries not reached are not checked, so the layer cannot pass.` };
 }

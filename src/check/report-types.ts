@@ -5,8 +5,9 @@
 
 import type { Dtype } from '../engine/dtype.js';
 import type { ErrorBand } from '../engine/normalized-error.js';
+import type { BudgetStop } from './budget.js';
 
-export type { Dtype, ErrorBand };
+export type { BudgetStop, Dtype, ErrorBand };
 
 /** What kind of mistake a diagnosis names. */
 export type DiagnosisKind =
@@ -128,17 +129,27 @@ export interface TensorCoverage {
   inScope: number;
   /** Entries measured one by one (their numeric values are in `numeric`; NaN elsewhere). */
   measured: number;
-  /** Entries covered by passing projections. */
+  /** Entries screened by projection: both blocks holding them (one per partition) passed. */
   screened: number;
   /**
-   * For projection: the smallest single-entry error (absolute) that a projection of this tensor was
-   * sure to detect; a wrong entry with a smaller error may have passed. null without projection.
+   * For projection: the largest single-entry error (absolute) a passing block could have hidden;
+   * a wrong entry with a smaller error may have passed. null without projection.
    */
   detectionFloor: number | null;
+  /**
+   * For projection: what a screened entry's pass guarantees, relative to its own gradient: an entry
+   * wrong by more than this fraction would have failed its block (`screened to 2e-4 relative`).
+   * null when no entry was screened to the target.
+   */
+  screenedTo: number | null;
+  /** Screened entries whose floor exceeds what a verdict needs, as an unresolved measured entry's would: inconclusive. */
+  screenedUnresolved: number;
+  /** Screened entries whose block's larger gradients set their floor above the guarantee, not measured alone within the budget: inconclusive. */
+  weak: number;
   unlocalized: UnresolvedGroup[];
   /** Blocks whose projection disagreed but were not localized, because enough wrong entries of the tensor were already located. */
   failingBlocks: UnresolvedGroup[];
-  /** Entries not reached before the hard time limit. */
+  /** Entries the planned mode did not reach: the budget stopped the check first. */
   skipped: number;
 }
 
@@ -188,9 +199,14 @@ export interface Problem {
     | 'forward-mutates-input'
     | 'backward-mutates-upstream'
     | 'backward-not-linear'
-    | 'state-not-restored';
-  /** `impossible` problems mean no verdict on the gradients could be reached. */
-  severity: 'impossible' | 'failure';
+    | 'state-not-restored'
+    | 'budget-exhausted';
+  /**
+   * `impossible`: no verdict on the gradients can be reached; `failure`: the layer is wrong;
+   * `inconclusive`: the check stopped before it could reach a verdict (its budget), so the layer
+   * cannot pass, but what was found wrong before still fails it.
+   */
+  severity: 'impossible' | 'failure' | 'inconclusive';
   /** Tensor the problem is about, when there is one. */
   tensor?: string;
   position?: number[];
@@ -256,6 +272,12 @@ export interface GradientReport {
   determinismChecks: number;
   forwardCalls: number;
   backwardCalls: number;
+  /** Calls counted against `maxEvaluations` (forward and backward; the one closing forward after a stop is not). */
+  evaluations: number;
+  /** What stopped the check before its end (its budget), or null. */
+  stop: BudgetStop | null;
+  /** Wall time of the check. Not in the report's text unless asked (`formatReport(report, { timings: true })`): it differs from run to run. */
+  elapsedSeconds: number;
   /** The settings that applied, after defaults. */
   settings: {
     seed: number;

@@ -1,4 +1,8 @@
-import type { StoredSteps } from './step-size.js';
+/** The displacements the storage applied on either side of θ (both positive): θ + plus and θ − minus. */
+export interface StoredSteps {
+  plus: number;
+  minus: number;
+}
 
 /** Share of the one-sided gap that the smoothness residual must reach to call a point a kink. */
 const KINK_RESIDUAL_SHARE = 0.02;

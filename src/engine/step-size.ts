@@ -13,18 +13,11 @@ export function autoStep(value: number, dtype: Dtype): number {
   return Math.cbrt(machineEpsilon(dtype)) * Math.max(1, Math.abs(value));
 }
 
-/** The displacements the storage actually applies for a requested step h around `value`. */
-export interface StoredSteps {
-  /** stored(θ + h) − θ */
-  plus: number;
-  /** θ − stored(θ − h) */
-  minus: number;
-}
-
 /**
- * Rounding storage (Float32Array) cannot hold θ ± h exactly; the difference quotient must divide by
- * the displacement the layer really saw, not by the h that was asked for.
+ * The displacement the storage really applies when asked to move `value` by `step` (either sign):
+ * stored(θ + h) − θ. Rounding storage (Float32Array) cannot hold θ + h exactly, and the difference
+ * quotient must divide by the displacement the layer saw, not by the h that was asked for.
  */
-export function storedSteps(value: number, step: number, stored: (x: number) => number): StoredSteps {
-  return { plus: stored(value + step) - value, minus: value - stored(value - step) };
+export function storedStep(value: number, step: number, stored: (x: number) => number): number {
+  return stored(value + step) - value;
 }

@@ -1,5 +1,5 @@
 import { INPUT_NAME, LayerProtocolError, type ParamSlot } from './params.js';
-import { ContainerError, createView, isNumericContainer, readAll, sharesStorage, writeAll, type NumericView } from './numeric-view.js';
+import { ContainerError, createView, isNumericContainer, readAll, sharesStorage, type NumericView, zeroAll } from './numeric-view.js';
 import { describeValue, escapeText } from './describe-value.js';
 import { gradAccessorView } from './accessor-view.js';
 import { isObjectRecord } from './object-record.js';
@@ -38,11 +38,11 @@ function writableGrad(raw: unknown): boolean {
 }
 
 /** The layer's gradient storage and its values before the check, to be written back afterwards (null for copies: nothing to write back). */
-export function saveGrad(slot: ParamSlot): { view: NumericView; values: Float64Array } | null {
+export function saveGrad(slot: ParamSlot, savedElsewhere: (view: NumericView) => boolean = () => false): { view: NumericView; values: Float64Array } | null {
   const raw = slot.gradContainer();
   if (!writableGrad(raw)) return null;
   const view = gradView(raw, slot);
-  return view === null ? null : { view, values: readAll(view) };
+  return view === null || savedElsewhere(view) ? null : { view, values: readAll(view) };
 }
 
 export function readGrad(slot: ParamSlot): Float64Array {
@@ -128,7 +128,7 @@ export function gradChannel(slot: ParamSlot, mode: GradMode): GradChannel {
       if (mode === 'reset') {
         const raw = slot.gradContainer();
         const view = writableGrad(raw) ? gradView(raw, slot) : null;
-        if (view !== null) writeAll(view, new Float64Array(view.size));
+        if (view !== null) zeroAll(view);
       } else if (mode === 'accumulate') {
         before = readGradOrZeros(slot);
       }

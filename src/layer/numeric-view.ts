@@ -4,7 +4,7 @@ import { entryAccessorView } from './accessor-view.js';
 import { assertValidShape, ContainerError, positionOf, product, type NumericView, type StorageRange } from './view-core.js';
 import { tensorClassOf } from './tensor-class.js';
 
-export { assertValidShape, ContainerError, positionOf, product, readAll, sharesStorage, writeAll } from './view-core.js';
+export { assertValidShape, ContainerError, positionOf, product, readAll, sharesStorage, writeAll, zeroAll } from './view-core.js';
 export type { NumericView, StorageRange } from './view-core.js';
 
 export interface ViewOptions {

@@ -55,6 +55,11 @@ export interface StateSnapshot {
   restore(): RestoreFailure[];
   /** Objects the walk could not inspect (a Proxy trap threw…), known as soon as the snapshot is taken. */
   readonly uninspectable: RestoreFailure[];
+  /**
+   * Whether `restore` puts back every element of this storage: an ArrayBuffer whose bytes it saved,
+   * or an array whose elements it saved. Callers holding their own copy of such storage can drop it.
+   */
+  covers(storage: object): boolean;
 }
 
 /** Past this many elements an array or typed array takes the fast path described above. */
@@ -194,7 +199,14 @@ export function snapshotState(
     inspectOrReport(target, place, walk);
   }
   const { records, anyProxy, uninspectable } = walk;
-  return { uninspectable, restore: () => restoreAll(records, anyProxy) };
+  const covered = new Set<object>();
+  for (const record of records) {
+    // Through a Proxy a restore may be refused; such storage stays the caller's to save.
+    if (record.kind === 'bytes' && !record.detached) covered.add(record.target);
+    else if (record.kind === 'elements' && !isKnownProxy(record.target)) covered.add(record.target);
+    else if (record.kind === 'shape' && record.scope === 'all' && Array.isArray(record.target) && !isKnownProxy(record.target)) covered.add(record.target);
+  }
+  return { uninspectable, restore: () => restoreAll(records, anyProxy), covers: (storage) => covered.has(storage) };
 }
 
 function discover(value: unknown, place: Place, walk: Walk): void {

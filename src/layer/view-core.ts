@@ -73,6 +73,11 @@ export function readAll(view: NumericView): Float64Array {
   return values;
 }
 
+/** Sets every entry of a view to 0 (a gradient reset before backward), without a second array of the view's size. */
+export function zeroAll(view: NumericView): void {
+  for (let i = 0; i < view.size; i++) view.set(i, 0);
+}
+
 /** Writes `values` into a view, entry by entry (through its storage or its accessors). */
 export function writeAll(view: NumericView, values: Float64Array): void {
   for (let i = 0; i < view.size; i++) view.set(i, values[i]);

@@ -7,6 +7,8 @@ import { failureMap } from './failure-map.js';
 export interface FormatOptions {
   /** Failing entries listed before "… and N more". Default 10. */
   maxEntries?: number;
+  /** Add a line with the check's wall time and calls. Off by default, so a report's text is the same on every machine. */
+  timings?: boolean;
 }
 
 const DEFAULT_MAX_ENTRIES = 10;
@@ -32,7 +34,9 @@ function coverageHeadline(report: GradientReport): string | null {
   const measured = report.tensors.reduce((n, t) => n + t.coverage.measured, 0);
   const shard = report.mode.shard === null ? '' : ` of shard ${report.mode.shard.index}/${report.mode.shard.count}`;
   if (report.mode.kind === 'projection') {
-    return `No gradient entry disagrees among the ${inScope} entries${shard} screened by projection with localization (${measured} measured one by one)`;
+    const screenedTo = Math.max(0, ...report.tensors.map((t) => t.coverage.screenedTo ?? 0));
+    const to = screenedTo > 0 ? `, each screened to ${formatNumber(screenedTo)} of its gradient or better` : '';
+    return `No gradient entry disagrees among the ${inScope} entries${shard} screened by projection with localization (${measured} measured one by one${to})`;
   }
   if (report.mode.kind === 'sample') return `All ${measured} entries measured (a sample of the ${inScope}${shard}) agree with finite differences`;
   if (report.mode.shard !== null) return `All ${inScope} gradient entries${shard} agree with finite differences`;
@@ -43,7 +47,9 @@ function coverageHeadline(report: GradientReport): string | null {
 function modeLine(report: GradientReport): string | null {
   const { mode } = report;
   const shard = mode.shard === null ? '' : `, shard ${mode.shard.index} of ${mode.shard.count}`;
-  if (mode.kind === 'projection') return `Mode: projection with localization, blocks of ${mode.blockSize} entries${shard} (${mode.reason}).`;
+  if (mode.kind === 'projection') {
+    return `Mode: projection with localization, blocks of up to ${mode.blockSize} entries of similar gradient, each entry in two blocks${shard} (${mode.reason}).`;
+  }
   if (mode.kind === 'sample') return `Mode: a seeded sample of entries measured one by one${shard} (${mode.reason}).`;
   return `Mode: exhaustive, every entry measured one by one${shard} (${mode.reason}).`;
 }
@@ -53,7 +59,12 @@ function coverageNote(tensor: TensorReport): string {
   const { coverage } = tensor;
   if (coverage.measured >= coverage.inScope && coverage.inScope === tensor.size) return '';
   const parts = [`measured ${coverage.measured} of ${coverage.inScope}`];
-  if (coverage.detectionFloor !== null) parts.push(`projection floor ${formatNumber(coverage.detectionFloor)}`);
+  if (coverage.screened > 0) {
+    const to = coverage.screenedTo === null ? '' : ` to ${formatNumber(coverage.screenedTo)} relative`;
+    parts.push(`screened ${coverage.screened}${to}`);
+  }
+  if (coverage.weak > 0) parts.push(`${coverage.weak} drowned by larger gradients in their blocks`);
+  if (coverage.screenedUnresolved > 0) parts.push(`${coverage.screenedUnresolved} screened but unresolved`);
   if (coverage.failingBlocks.length > 0) parts.push(`${coverage.failingBlocks.length} failing blocks not localized`);
   if (coverage.unlocalized.length > 0) parts.push(`${coverage.unlocalized.length} disagreements not localized`);
   if (coverage.skipped > 0) parts.push(`${coverage.skipped} not reached`);
@@ -217,6 +228,7 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
   const lines: string[] = [headline(report)];
   const mode = modeLine(report);
   if (mode !== null) lines.push(mode);
+  if (options.timings === true) lines.push(`Took ${formatNumber(report.elapsedSeconds)} s for ${report.evaluations} calls into the layer.`);
   for (const problem of report.problems) lines.push(`  ✗ ${problem.message}`);
   lines.push(...tensorSection(report), ...failureSection(report, maxEntries), ...jointSection(report, maxEntries));
   if (report.diagnoses.length > 0) {

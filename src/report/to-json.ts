@@ -18,6 +18,8 @@ export function reportToJSON(report: GradientReport): unknown {
     determinismChecks: report.determinismChecks,
     forwardCalls: report.forwardCalls,
     backwardCalls: report.backwardCalls,
+    evaluations: report.evaluations,
+    stop: report.stop,
     settings: report.settings,
     problems: report.problems,
     diagnoses: report.diagnoses,
@@ -33,7 +35,11 @@ export function reportToJSON(report: GradientReport): unknown {
       jointFailures: tensor.jointFailures,
       gradientFactor: tensor.gradientFactor,
       ragged: tensor.ragged,
-      coverage: { ...tensor.coverage, detectionFloor: tensor.coverage.detectionFloor === null ? null : finite(tensor.coverage.detectionFloor) },
+      coverage: {
+        ...tensor.coverage,
+        detectionFloor: tensor.coverage.detectionFloor === null ? null : finite(tensor.coverage.detectionFloor),
+        screenedTo: tensor.coverage.screenedTo === null ? null : finite(tensor.coverage.screenedTo),
+      },
       negligible: tensor.negligible,
       inconclusive: tensor.inconclusive.map((entry) => ({
         ...entry,

@@ -5,6 +5,7 @@
  * for what it leaves behind: the layer bit for bit as it was, and no tensor leaked.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { withoutWallTime } from '../helpers/without-wall-time.js';
 import { checkGradients, checkGradientsAsync } from '../../src/check/check-gradients.js';
 import type { GradientReport } from '../../src/check/report-types.js';
 import { rejectionMessage, worstEntryLabels } from '../helpers/assertion-messages.js';
@@ -120,11 +121,6 @@ describe('a tfjs dense layer read back with await data()', () => {
 });
 
 describe('the same layer, sync and async: one algorithm, identical reports', () => {
-  /** Everything but `mode.reason` (it may carry a timing estimate). */
-  function comparable(report: GradientReport): unknown {
-    return { ...report, mode: { ...report.mode, reason: '(not compared)' } };
-  }
-
   const float64Bytes = (values: Float64Array): Buffer => Buffer.from(values.buffer, values.byteOffset, values.byteLength);
 
   for (const bug of [undefined, 'weight-grad-times-2', 'bias-grad-first-sample'] as const) {
@@ -138,7 +134,7 @@ describe('the same layer, sync and async: one algorithm, identical reports', () 
       expect(syncReport.forwardCalls).toBeGreaterThan(100);
       expect(typeof asyncReport.mode.reason).toBe('string');
       // toStrictEqual compares numbers with Object.is (−0 ≠ 0, NaN = NaN) and typed arrays by class and element.
-      expect(comparable(asyncReport)).toStrictEqual(comparable(syncReport));
+      expect(withoutWallTime(asyncReport)).toStrictEqual(withoutWallTime(syncReport));
       // And the arrays byte for byte, which also tells NaN payloads apart.
       for (const [i, tensor] of syncReport.tensors.entries()) {
         for (const key of ['analytic', 'numeric', 'errorEstimate'] as const) {

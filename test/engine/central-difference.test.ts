@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { estimateDerivative, type LossSamples } from '../../src/engine/central-difference.js';
-import { storedSteps } from '../../src/engine/step-size.js';
+import { storedStep } from '../../src/engine/step-size.js';
 
 const exact = (x: number): number => x;
 
 function sample(f: (x: number) => number, at: number, step: number, stored = exact): LossSamples {
-  const steps = storedSteps(at, step, stored);
-  const halfSteps = storedSteps(at, step / 2, stored);
+  const steps = { plus: storedStep(at, step, stored), minus: -storedStep(at, -step, stored) };
+  const halfSteps = { plus: storedStep(at, step / 2, stored), minus: -storedStep(at, -step / 2, stored) };
   return {
     center: f(at),
     plus: f(at + steps.plus),

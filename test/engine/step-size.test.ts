@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoStep, storedSteps } from '../../src/engine/step-size.js';
+import { autoStep, storedStep } from '../../src/engine/step-size.js';
 
 describe('autoStep', () => {
   it('is cbrt(machine ε) for |θ| ≤ 1 and scales with |θ| above', () => {
@@ -10,14 +10,16 @@ describe('autoStep', () => {
   });
 });
 
-describe('storedSteps', () => {
+describe('storedStep', () => {
   it('returns the exact step for float64 values where θ ± h is exact', () => {
-    expect(storedSteps(1, 2 ** -10, (x) => x)).toEqual({ plus: 2 ** -10, minus: 2 ** -10 });
+    expect(storedStep(1, 2 ** -10, (x) => x)).toBe(2 ** -10);
+    expect(storedStep(1, -(2 ** -10), (x) => x)).toBe(-(2 ** -10));
   });
 
   it('returns what float32 storage applies, not the requested step', () => {
     const theta = Math.fround(0.1);
-    const { plus, minus } = storedSteps(theta, 1e-3, Math.fround);
+    const plus = storedStep(theta, 1e-3, Math.fround);
+    const minus = -storedStep(theta, -1e-3, Math.fround);
     expect(plus).toBe(Math.fround(theta + 1e-3) - theta);
     expect(minus).toBe(theta - Math.fround(theta - 1e-3));
     expect(plus).not.toBe(1e-3);

@@ -27,7 +27,7 @@ const tensor = (analytic: number[], numeric: number[], shape: number[], failing:
   ragged: false,
   negligible: 0,
   inconclusive: [],
-  coverage: { inScope: analytic.length, measured: analytic.length, screened: 0, detectionFloor: null, unlocalized: [], failingBlocks: [], skipped: 0 },
+  coverage: { inScope: analytic.length, measured: analytic.length, screened: 0, detectionFloor: null, screenedTo: null, screenedUnresolved: 0, weak: 0, unlocalized: [], failingBlocks: [], skipped: 0 },
   analytic: Float64Array.from(analytic),
   numeric: Float64Array.from(numeric),
   errorEstimate: new Float64Array(analytic.length),

@@ -18,6 +18,9 @@ export interface ReportParts {
   forwardCalls: number;
   backwardCalls: number;
   determinismChecks: number;
+  evaluations: number;
+  stop: GradientReport['stop'];
+  elapsedSeconds: number;
 }
 
 /** What the phases after prepare found; null when the check stopped before a verdict on the gradients. */
@@ -36,6 +39,9 @@ export function assembleReport(check: CheckContext, findings: Findings | null): 
     forwardCalls: check.calls.forward,
     backwardCalls: check.calls.backward,
     determinismChecks: check.evaluation.watch.checks,
+    evaluations: check.budget.evaluations,
+    stop: check.stop,
+    elapsedSeconds: check.budget.elapsed(),
   });
 }
 
@@ -47,7 +53,7 @@ export function buildReport(parts: ReportParts): GradientReport {
   }));
   const overall = partsToNormalizedError(parts.tensors.reduce((all, tensor) => mergeParts(all, tensor.normParts), emptyParts()));
   const verdict = verdictOf(tensors, problems);
-  const inconclusiveCount = tensors.reduce((n, t) => n + unresolvedEntries(t, parts.gradientScale), 0);
+  const inconclusiveCount = tensors.reduce((n, t) => n + unresolvedEntries(t), 0);
   return {
     mode: parts.mode,
     pass: verdict === 'pass',
@@ -66,6 +72,9 @@ export function buildReport(parts: ReportParts): GradientReport {
     forwardCalls: parts.forwardCalls,
     backwardCalls: parts.backwardCalls,
     determinismChecks: parts.determinismChecks,
+    evaluations: parts.evaluations,
+    stop: parts.stop,
+    elapsedSeconds: parts.elapsedSeconds,
     settings,
   };
 }

@@ -1,6 +1,8 @@
+import { BudgetExhausted } from '../budget.js';
 import type { CheckContext } from '../context.js';
 import type { CheckProcess } from '../layer-call.js';
 import { backwardGradients } from '../prepare/analytic-gradients.js';
+import type { BackwardGradients } from '../prepare/checked-tensor.js';
 import { unchangedOn } from '../prepare/linearity.js';
 import type { TensorResult } from '../resolve/resolve.js';
 
@@ -18,9 +20,16 @@ export function* firstSampleOnly(check: CheckContext, tensors: readonly TensorRe
   const found = new Set<string>();
   const { form, evaluation, dtype } = check;
   const batchRows = batchRowCount(form);
-  if (batchRows <= 1 || !tensors.some((t) => t.failures.length > 0)) return found;
+  if (check.stop !== null || batchRows <= 1 || !tensors.some((t) => t.failures.length > 0)) return found;
   const firstRowOnly = evaluation.projection.map((r, i) => (i < form.size / batchRows ? r : 0));
-  const cut = yield* backwardGradients(check, firstRowOnly);
+  let cut: BackwardGradients;
+  try {
+    cut = yield* backwardGradients(check, firstRowOnly);
+  } catch (error) {
+    // Evidence for a diagnosis, not for the verdict: a budget that ends here leaves the diagnosis out, nothing else.
+    if (error instanceof BudgetExhausted) return found;
+    throw error;
+  }
   // Parameters only: an input entry of one sample never depends on the other samples' upstream
   // gradient, so "unchanged when they are cut" is no evidence of a missing sum over the batch there.
   for (const tensor of check.tensors.slice(0, check.slots.length)) {

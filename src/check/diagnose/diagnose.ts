@@ -29,6 +29,7 @@ export function* diagnose(check: CheckContext, tensors: TensorResult[]): CheckPr
     scalarLoss: check.form.scalar,
     lossNoise: check.evaluation.lossNoise,
     tensors,
+    neededEvaluations: check.neededEvaluations,
   });
   return { diagnoses, inconclusive };
 }

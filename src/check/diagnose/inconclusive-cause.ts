@@ -19,6 +19,8 @@ export interface InconclusiveFacts {
   /** Rounding of one loss sample, from the model. */
   lossNoise: number;
   tensors: readonly TensorReport[];
+  /** For mode 'auto' with too small a budget: about how many calls screening every entry to its guarantee needs. */
+  neededEvaluations: number | null;
 }
 
 function outputOffset(output: Float64Array): { offset: number; spread: number } {
@@ -40,7 +42,7 @@ export function explainInconclusive(facts: InconclusiveFacts): InconclusiveExpla
   const { dtype, epsilon, tolerance, baseOutput, lossNoise } = facts;
   const unresolved = facts.tensors.filter((t) => t.inconclusive.length > 0);
   const shortfalls = facts.tensors
-    .map((t) => ({ tensor: t, shortfall: coverageShortfall(t, facts.gradientScale) }))
+    .map((t) => ({ tensor: t, shortfall: coverageShortfall(t) }))
     .filter((s): s is { tensor: TensorReport; shortfall: string } => s.shortfall !== null);
   if (unresolved.length === 0 && shortfalls.length === 0) return null;
   const whats: string[] = [];
@@ -58,9 +60,13 @@ export function explainInconclusive(facts: InconclusiveFacts): InconclusiveExpla
   }
   for (const { tensor, shortfall } of shortfalls) whats.push(`${tensor.name} was not fully checked: ${shortfall}.`);
   const what = whats.join(' ');
-  const numericCause =
-    unresolved.length > 0 || shortfalls.some(({ tensor }) => tensor.coverage.skipped === 0 && tensor.coverage.unlocalized.length === 0);
-  const coverageRemedies = shortfalls.length > 0 ? ["mode: 'exhaustive' (every entry one by one), or a larger maxSeconds / maxEvaluations"] : [];
+  // Entries the loss's rounding hides have a numeric cause; those not reached, not localized or drowned in their blocks have the budget as theirs.
+  const numericCause = unresolved.length > 0 || shortfalls.some(({ tensor }) => tensor.coverage.screenedUnresolved > 0);
+  const budgetRemedy =
+    facts.neededEvaluations === null
+      ? "mode: 'exhaustive' (every entry one by one), or a larger maxSeconds / maxEvaluations"
+      : `maxEvaluations: ${facts.neededEvaluations} (about what screening every entry to its guarantee needs), or mode: 'exhaustive'`;
+  const coverageRemedies = shortfalls.length > 0 ? [budgetRemedy] : [];
   if (!numericCause) {
     return { cause: what, remedies: [...coverageRemedies, 'or accept unresolved entries explicitly with { allowInconclusive: true }'] };
   }

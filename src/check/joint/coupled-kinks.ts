@@ -39,7 +39,6 @@ export function* checkCoupledKinks(record: TensorRecord, context: SweepContext):
   if (record.kinks.length < 2) return;
   const { view, analytic } = record.tensor;
   for (const [first, second] of nearbyPairs(record.kinks, MAX_KINK_PAIRS)) {
-    if (context.outOfTime()) return;
     const direction = directionOver(view, [first.index, second.index], Float64Array.of(1, 1), analytic, context);
     const measurement = yield* measurePerturbation(direction.perturbation, direction.analytic, context);
     yield* context.afterMeasurement(measurement.suspicious);

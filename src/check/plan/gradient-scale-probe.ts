@@ -1,5 +1,5 @@
 import { createGradientScale } from '../../engine/absolute-tolerance.js';
-import { measureEntry } from '../sweep/entry-measurement.js';
+import { measureConfirmed } from '../sweep/confirmed-measurement.js';
 import type { CheckProcess } from '../layer-call.js';
 import type { SweepContext } from '../sweep/sweep-context.js';
 import { recordEntry, type TensorRecord } from '../sweep/tensor-record.js';
@@ -34,11 +34,9 @@ export function largestEntries(analytic: Float64Array, count: number): number[] 
   return chosen;
 }
 
-/** What the probe learns: the gradient scale, and the layer's speed for the plan. */
+/** What the probe learns: the gradient scale, and (counted, not timed) what an entry costs. */
 export interface ProbeResult {
   gradientScale: number;
-  /** Median seconds per forward call over the later half of the probe (the first calls run before the JIT has warmed up). */
-  secondsPerCall: number;
   /** Forward calls per measured entry, step growth included. */
   callsPerEntry: number;
 }
@@ -52,21 +50,17 @@ export interface ProbeResult {
  */
 export function* probeGradientScale(records: TensorRecord[], context: SweepContext): CheckProcess<ProbeResult> {
   const scale = createGradientScale();
-  const rates: number[] = [];
   let calls = 0;
   let entries = 0;
   for (const record of records) {
-    const { view, analytic, name } = record.tensor;
+    const { analytic } = record.tensor;
     let measured = 0;
     let resolvedHere = false;
     for (const index of largestEntries(analytic, PROBE_REACH)) {
       if (measured >= PROBE_ENTRIES && resolvedHere) break;
-      const started = context.now();
       const callsBefore = context.lossEvaluations();
-      const measurement = yield* measureEntry(view, index, analytic[index], context, name);
-      const used = context.lossEvaluations() - callsBefore;
-      rates.push((context.now() - started) / used);
-      calls += used;
+      const measurement = yield* measureConfirmed(record, index, context);
+      calls += context.lossEvaluations() - callsBefore;
       entries++;
       yield* context.afterMeasurement(measurement.suspicious);
       measured++;
@@ -78,10 +72,5 @@ export function* probeGradientScale(records: TensorRecord[], context: SweepConte
       if (record.inScope(index)) recordEntry(record, index, measurement);
     }
   }
-  const later = rates.slice(rates.length >> 1).sort((a, b) => a - b);
-  return {
-    gradientScale: scale.value,
-    secondsPerCall: later.length === 0 ? 0 : later[later.length >> 1],
-    callsPerEntry: entries === 0 ? 4 : calls / entries,
-  };
+  return { gradientScale: scale.value, callsPerEntry: entries === 0 ? 4 : calls / entries };
 }

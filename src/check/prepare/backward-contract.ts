@@ -1,7 +1,7 @@
 import type { CheckContext } from '../context.js';
 import type { CheckProcess } from '../layer-call.js';
 import { backwardGradients } from './analytic-gradients.js';
-import { checkLinearity, showsAccumulation } from './linearity.js';
+import { addsToPrevious, checkLinearity } from './linearity.js';
 
 /**
  * backward's contract: linear in the upstream gradient (backward(0) = 0, backward(2r) = 2·backward(r)),
@@ -9,12 +9,21 @@ import { checkLinearity, showsAccumulation } from './linearity.js';
  */
 export function* checkBackwardContract(check: CheckContext): CheckProcess<void> {
   if (check.form.scalar) return;
+  const afterZero = yield* scaledRun(check, 0);
+  const afterDoubled = yield* scaledRun(check, 2);
+  check.tensors.forEach((tensor, i) => {
+    if (afterZero[i] && afterDoubled[i]) check.accumulating.add(tensor.name);
+  });
+}
+
+/**
+ * backward(factor·r): linearity judged, and per tensor whether it returned (1 + factor) times the
+ * previous gradient. Only the verdicts outlive the run, not its gradients: a 10⁷-entry layer holds
+ * one extra set of them at a time.
+ */
+function* scaledRun(check: CheckContext, factor: 0 | 2): CheckProcess<boolean[]> {
   const { tensors, dtype, problems, evaluation } = check;
-  const zeroRun = yield* backwardGradients(check, evaluation.scaledProjection(0));
-  checkLinearity(tensors, 0, zeroRun, dtype, problems);
-  const doubledRun = yield* backwardGradients(check, evaluation.scaledProjection(2));
-  checkLinearity(tensors, 2, doubledRun, dtype, problems);
-  for (const tensor of tensors) {
-    if (showsAccumulation(tensor, tensor.pick(zeroRun), tensor.pick(doubledRun), dtype)) check.accumulating.add(tensor.name);
-  }
+  const run = yield* backwardGradients(check, evaluation.scaledProjection(factor));
+  checkLinearity(tensors, factor, run, dtype, problems);
+  return tensors.map((tensor) => addsToPrevious(tensor, factor, tensor.pick(run), dtype));
 }

@@ -44,16 +44,18 @@ export function checkLinearity(tensors: CheckedTensor[], factor: 0 | 2, gradient
 }
 
 /**
- * backward(0) returned the previous gradient and backward(2r) three times it: the layer adds every
- * backward to a sum it never resets (the checker zeroes the grads it can see, not a hidden sum).
+ * After backward(r), backward(s·r) returned (1 + s) times backward(r)'s gradient: the layer adds
+ * every backward to a sum it never resets (the checker zeroes the grads it can see, not a hidden
+ * sum). Checked for s = 0 (the previous gradient back) and s = 2 (three times it), one run at a
+ * time, so only one extra set of gradients is alive at once.
  */
-export function showsAccumulation(tensor: CheckedTensor, zero: Float64Array | null, doubled: Float64Array | null, dtype: Dtype): boolean {
-  if (zero === null || doubled === null) return false;
+export function addsToPrevious(tensor: CheckedTensor, factor: 0 | 2, scaled: Float64Array | null, dtype: Dtype): boolean {
+  if (scaled === null) return false;
   let scale = 0;
   for (const v of tensor.analytic) scale = Math.max(scale, Math.abs(v));
   if (scale === 0) return false;
-  const slack = LINEARITY_TOLERANCE[dtype] * scale;
-  return tensor.analytic.every((a, i) => Math.abs(zero[i] - a) <= slack && Math.abs(doubled[i] - 3 * a) <= 3 * slack);
+  const slack = LINEARITY_TOLERANCE[dtype] * scale * (1 + factor);
+  return tensor.analytic.every((a, i) => Math.abs(scaled[i] - (1 + factor) * a) <= slack);
 }
 
 /**

@@ -7,7 +7,9 @@ import { readAll } from '../../layer/numeric-view.js';
 import { outputForm, readOutputInto } from '../../layer/output.js';
 import { INPUT_NAME, type ParamSlot } from '../../layer/params.js';
 import type { Layer } from '../../layer/protocol.js';
-import type { CheckContext, Clock } from '../context.js';
+import type { Budget } from '../budget.js';
+import type { Clock } from '../clock.js';
+import type { CheckContext } from '../context.js';
 import { call, type CheckProcess } from '../layer-call.js';
 import { DEFAULT_TOLERANCE, type ValidatedOptions } from '../options.js';
 import { forwardMutatesInput } from '../problems.js';
@@ -55,7 +57,7 @@ function inputMutation(inputs: InputsAccess, pristine: (Float64Array | null)[]):
  * and dtype, the projected loss, and forward's contract (finite, and leaving its input alone). A
  * broken contract is recorded as an impossible problem, which ends the check after this phase.
  */
-export function* prepare(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock): CheckProcess<CheckContext> {
+export function* prepare(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock, budget: Budget): CheckProcess<CheckContext> {
   const started = clock();
   // One stream: a generated input draws first, then the projection.
   const rng = createRng(options.seed);
@@ -83,13 +85,17 @@ export function* prepare(layer: Layer, slots: ParamSlot[], options: ValidatedOpt
 
   const evaluation = createEvaluation({ layer, slots, form, firstOutput, baseOutput, forwardCall, dtype, rng, calls, problems });
   const progress = trackProgress({ onProgress: options.onProgress, elapsed: () => clock() - started, forwardCalls: () => calls.forward });
-  const sweep = createSweepContext({ dtype, options, tolerance, lossNoise: evaluation.lossNoise, forwardCall, lossChange: evaluation.lossChange, watch: evaluation.watch, progress, now: clock });
+  const sweep = createSweepContext({ dtype, options, tolerance, lossNoise: evaluation.lossNoise, forwardCall, lossChange: evaluation.lossChange, watch: evaluation.watch, progress,
+    evaluationsLeft: () => options.maxEvaluations - budget.evaluations,
+  });
   return {
     layer,
     slots,
     options,
     clock,
     started,
+    budget,
+    stop: null,
     inputs,
     form,
     dtype,
@@ -105,5 +111,6 @@ export function* prepare(layer: Layer, slots: ParamSlot[], options: ValidatedOpt
     channels: [],
     accumulating: new Set(),
     records: [],
+    neededEvaluations: null,
   };
 }

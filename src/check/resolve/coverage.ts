@@ -1,29 +1,31 @@
-import { FLOOR_LIMIT } from '../sweep/modes/projection.js';
 import type { TensorReport } from '../report-types.js';
 
 /** Why a tensor is not resolved as a whole (beyond single unresolved entries), or null. */
-export function coverageShortfall(tensor: TensorReport, gradientScale: number): string | null {
+export function coverageShortfall(tensor: TensorReport): string | null {
   const { coverage } = tensor;
-  if (coverage.skipped > 0) return `${coverage.skipped} of its entries were not reached before the time limit`;
+  const reasons: string[] = [];
+  if (coverage.skipped > 0) reasons.push(`${coverage.skipped} of its entries were not reached before the check stopped`);
   if (coverage.unlocalized.length > 0) {
     const entries = coverage.unlocalized.reduce((n, group) => n + group.entries, 0);
-    return `a disagreement over ${entries} of its entries could not be localized`;
+    reasons.push(`a disagreement over ${entries} of its entries could not be localized`);
   }
-  // The floor speaks for screened entries not measured one by one; with every entry measured it says nothing.
-  if (coverage.detectionFloor !== null && coverage.measured < coverage.inScope && !(coverage.detectionFloor <= FLOOR_LIMIT * gradientScale)) {
-    return `its projection could only detect single-entry errors above ${coverage.detectionFloor.toPrecision(3)}, more than a tenth of the largest gradient`;
+  if (coverage.weak > 0) {
+    reasons.push(`${coverage.weak} screened entries sit in blocks whose larger gradients hide errors of their size, and the budget ended before they were measured alone`);
   }
-  return null;
+  if (coverage.screenedUnresolved > 0) {
+    reasons.push(`${coverage.screenedUnresolved} screened entries could not be resolved: the loss's rounding hides errors of their size`);
+  }
+  return reasons.length === 0 ? null : reasons.join('; ');
 }
 
-/** Entries of a tensor that could not be resolved: single entries, groups not localized, entries not reached, a projection floor too high. */
-export function unresolvedEntries(tensor: TensorReport, gradientScale: number): number {
+/** Entries of a tensor that could not be resolved: single entries, groups not localized, entries not reached, screened entries above their floor. */
+export function unresolvedEntries(tensor: TensorReport): number {
   const { coverage } = tensor;
-  const floorTooHigh = coverageShortfall({ ...tensor, coverage: { ...coverage, skipped: 0, unlocalized: [] } }, gradientScale) !== null;
   return (
     tensor.inconclusive.length +
     coverage.unlocalized.reduce((n, group) => n + group.entries, 0) +
     coverage.skipped +
-    (floorTooHigh ? coverage.screened : 0)
+    coverage.weak +
+    coverage.screenedUnresolved
   );
 }

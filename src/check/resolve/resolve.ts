@@ -3,6 +3,7 @@ import type { Dtype } from '../../engine/dtype.js';
 import { errorBand, partsToNormalizedError, type NormalizedErrorParts } from '../../engine/normalized-error.js';
 import type { CheckContext } from '../context.js';
 import { sortFailures } from './failure-order.js';
+import { screenedCoverage } from './screened-coverage.js';
 import { tensorPasses } from './verdict.js';
 import type { TensorReport, UnresolvedEntry } from '../report-types.js';
 import type { TensorRecord } from '../sweep/tensor-record.js';
@@ -39,6 +40,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
     }
     // Worst first: the entry furthest from being resolved.
     inconclusive.sort((a, b) => b.errorEstimate / b.needed - a.errorEstimate / a.needed);
+    const screened = screenedCoverage(record);
     const tensorError = partsToNormalizedError(record.normParts);
     const report: TensorResult = {
       name,
@@ -53,23 +55,26 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       kinks: record.kinks,
       jointFailures: record.jointFailures,
       gradientFactor: record.tensor.gradientFactor,
-      negligible,
+      negligible: negligible + screened.negligible,
       inconclusive,
       coverage: {
         inScope: record.scope.length,
         measured: record.measured,
-        screened: record.screened,
+        screened: screened.screened,
         detectionFloor: record.detectionFloor,
+        screenedTo: record.screenedTo,
+        screenedUnresolved: screened.unresolved,
+        weak: screened.weak,
         unlocalized: record.unlocalized,
         failingBlocks: record.failingBlocks,
-        skipped: record.skipped,
+        skipped: screened.skipped,
       },
       analytic,
       numeric: record.numeric,
       errorEstimate: record.errorEstimate,
       normParts: record.normParts,
     };
-    report.pass = tensorPasses(report, gradientScale);
+    report.pass = tensorPasses(report);
     return report;
   });
 }

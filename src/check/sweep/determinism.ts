@@ -5,14 +5,15 @@ import { CheckStopped, nondeterministicForward } from '../problems.js';
  * Finite differences need forward to be a function of its parameters and input. Comparing two
  * calls is not enough: training-mode dropout with p = 0.02 on 3 outputs returns the same mask twice
  * 89 % of the time. So the unperturbed point is evaluated again, bit for bit against the first
- * output, throughout and after the sweep. If the likeliest output has probability q, all n
- * re-evaluations agree by chance with probability ≈ qⁿ: with q = 0.98³ (p = 0.02, 3 outputs) and
- * n = 160 that is 6e-5, so such a layer is reported `impossible` in more than 99.99 % of runs.
+ * output, throughout and after the sweep. If a call's output differs with probability p, all n
+ * re-evaluations agree by chance with probability (1 − p)ⁿ: a forward that changes on 1 % of its
+ * calls slips through n = 700 of them with probability 0.99⁷⁰⁰ ≈ 9e-4, so it is reported
+ * `impossible` in more than 99.9 % of runs (dropout as above: 0.94⁷⁰⁰ ≈ 1e-19).
  */
-export const MIN_CENTER_CHECKS = 160;
+export const MIN_CENTER_CHECKS = 700;
 
 /** On large checks one more re-evaluation per this many measurements (under 0.5 % of the calls). */
-const MEASUREMENTS_PER_EXTRA_CHECK = 64;
+export const MEASUREMENTS_PER_EXTRA_CHECK = 64;
 
 /** Thrown out of the sweep as soon as the layer is shown to be nondeterministic. */
 export class NondeterminismFound extends CheckStopped {}
@@ -24,6 +25,8 @@ export interface DeterminismWatch {
   afterMeasurement(suspicious: boolean): CheckProcess<void>;
   /** Runs the re-evaluations still owed, so every check makes at least MIN_CENTER_CHECKS of them. */
   finish(): CheckProcess<void>;
+  /** Of the MIN_CENTER_CHECKS every check makes, those not made yet (for the plan's budget). */
+  owed(): number;
   /** Compares an output computed at the unperturbed point (e.g. before a backward) with the first one. */
   compare(output: Float64Array, when: string): void;
   /** Re-evaluations so far, all equal to the first output. */
@@ -87,6 +90,7 @@ export function createDeterminismWatch(setup: WatchSetup): DeterminismWatch {
       // forward (tfjs Variables assigned from the arrays) ends as it began.
       if (!lastCallWasCenter) yield* checkCenter();
     },
+    owed: () => Math.max(0, MIN_CENTER_CHECKS - scheduledDone),
     compare,
     get checks() {
       return checks;

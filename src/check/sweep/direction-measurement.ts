@@ -50,6 +50,8 @@ export function directionOver(view: NumericView, entries: ArrayLike<number>, wei
     weakestWeight = Math.min(weakestWeight, Math.abs(displacement[k]));
   }
   const roundingOf = (sigma: number): number => {
+    // float64 storage holds θ + σ·d exactly as computed: nothing to bound.
+    if (!view.float32) return 0;
     // Σ|a_i|·|stored(θ_i + σ d_i) − θ_i − σ d_i|: how far rounding moved the loss off the exact path, to first order.
     let slack = 0;
     for (let k = 0; k < count; k++) {
@@ -64,12 +66,15 @@ export function directionOver(view: NumericView, entries: ArrayLike<number>, wei
     weakestWeight,
     displacements: displacement,
     perturbation: {
-      steps(scale) {
+      steps(scale, into) {
         const base = (roundingOf(scale) + roundingOf(-scale)) / (2 * scale);
         const half = (roundingOf(scale / 2) + roundingOf(-scale / 2)) / scale;
+        into.plus = scale;
+        into.minus = scale;
+        into.halfPlus = scale / 2;
+        into.halfMinus = scale / 2;
         // Richardson combines the two as (4·half − base)/3; without it the half step is used.
-        const roundingSlack = context.options.richardson ? (4 * half + base) / 3 : half;
-        return { plus: scale, minus: scale, halfPlus: scale / 2, halfMinus: scale / 2, roundingSlack };
+        into.roundingSlack = context.options.richardson ? (4 * half + base) / 3 : half;
       },
       apply(sigma, scale) {
         for (let k = 0; k < count; k++) view.set(entries[k], originals[k] + sigma * scale * displacement[k]);

@@ -1,7 +1,7 @@
 import { estimateDerivative, type DerivativeEstimate, type LossSamples } from '../../engine/central-difference.js';
 import { judgeEntry, type EntryVerdict } from '../../engine/compare.js';
 import type { Dtype } from '../../engine/dtype.js';
-import { autoStep, storedSteps } from '../../engine/step-size.js';
+import { autoStep, storedStep } from '../../engine/step-size.js';
 import type { NumericView } from '../../layer/numeric-view.js';
 import type { CheckProcess, LayerCall } from '../layer-call.js';
 import { OptionsError, type ValidatedOptions } from '../options.js';
@@ -41,10 +41,21 @@ export interface Measurement {
   suspicious: boolean;
 }
 
+/** The displacements a perturbation's storage really applies for one step multiple, filled in place. */
+export interface StencilSteps {
+  /** Base displacements actually applied for s = +1 and s = −1, and for ±½. */
+  plus: number;
+  minus: number;
+  halfPlus: number;
+  halfMinus: number;
+  /** What storage rounding adds to the error of the estimate (0 where the storage holds every step exactly). */
+  roundingSlack: number;
+}
+
 /** Sets the values of the perturbed entries for a step multiple `s` (±1, ±½) and undoes it exactly. */
 export interface Perturbation {
-  /** Base displacements actually applied by the storage for s = +1 and s = −1, and for ±½. */
-  steps(scale: number): { plus: number; minus: number; halfPlus: number; halfMinus: number; roundingSlack: number };
+  /** Fills `into` with the displacements for this scale of the step (and remembers them for `apply`). */
+  steps(scale: number, into: StencilSteps): void;
   apply(s: number, scale: number): void;
   restore(): void;
 }
@@ -77,43 +88,55 @@ function worthGrowing(analytic: number, estimate: DerivativeEstimate, verdict: E
 }
 
 /**
+ * The four samples of one stencil at ±scale and ±scale/2, and their estimate. A generator of its
+ * own at module level (not a closure per entry): this runs for every entry of an exhaustive check.
+ */
+function* sampleStencil(perturbation: Perturbation, scale: number, samples: LossSamples, steps: StencilSteps, context: MeasureContext): CheckProcess<DerivativeEstimate> {
+  perturbation.steps(scale, steps);
+  samples.steps.plus = steps.plus;
+  samples.steps.minus = steps.minus;
+  samples.halfSteps.plus = steps.halfPlus;
+  samples.halfSteps.minus = steps.halfMinus;
+  try {
+    perturbation.apply(1, scale);
+    samples.plus = context.lossOf(yield context.forwardCall);
+    perturbation.apply(-1, scale);
+    samples.minus = context.lossOf(yield context.forwardCall);
+    perturbation.apply(0.5, scale);
+    samples.plusHalf = context.lossOf(yield context.forwardCall);
+    perturbation.apply(-0.5, scale);
+    samples.minusHalf = context.lossOf(yield context.forwardCall);
+  } finally {
+    // Assign the saved values back: θ + h − h need not round to θ.
+    perturbation.restore();
+  }
+  const estimate = estimateDerivative(samples, context.lossNoise, context.options.richardson);
+  if (steps.roundingSlack > 0) {
+    estimate.errorEstimate += steps.roundingSlack;
+    estimate.roundingError += steps.roundingSlack;
+  }
+  return estimate;
+}
+
+/** The samples disagree beyond rounding: a kink inside the steps, or a forward that is not a function of its inputs. */
+const isSuspicious = (estimate: DerivativeEstimate, context: MeasureContext): boolean =>
+  estimate.kink !== null || estimate.sampleNoise > NOISE_EVIDENCE_FACTOR * context.lossNoise;
+
+/**
  * Measures dJ/ds along a perturbation θ + s·d at s = ±1 and ±½ (central differences, Richardson,
  * error estimate), re-measuring once or twice with a longer step where rounding limits a verdict
  * that could still change. `analytic` is what backward says dJ/ds is.
  */
 export function* measurePerturbation(perturbation: Perturbation, analytic: number, context: MeasureContext): CheckProcess<Measurement> {
   const samples = newSamples(context.centerLoss);
-  let suspicious = false;
-  const measure = function* (scale: number): CheckProcess<DerivativeEstimate> {
-    const steps = perturbation.steps(scale);
-    samples.steps = { plus: steps.plus, minus: steps.minus };
-    samples.halfSteps = { plus: steps.halfPlus, minus: steps.halfMinus };
-    try {
-      perturbation.apply(1, scale);
-      samples.plus = context.lossOf(yield context.forwardCall);
-      perturbation.apply(-1, scale);
-      samples.minus = context.lossOf(yield context.forwardCall);
-      perturbation.apply(0.5, scale);
-      samples.plusHalf = context.lossOf(yield context.forwardCall);
-      perturbation.apply(-0.5, scale);
-      samples.minusHalf = context.lossOf(yield context.forwardCall);
-    } finally {
-      // Assign the saved values back: θ + h − h need not round to θ.
-      perturbation.restore();
-    }
-    const estimate = estimateDerivative(samples, context.lossNoise, context.options.richardson);
-    if (steps.roundingSlack > 0) {
-      estimate.errorEstimate += steps.roundingSlack;
-      estimate.roundingError += steps.roundingSlack;
-    }
-    if (estimate.kink !== null || estimate.sampleNoise > NOISE_EVIDENCE_FACTOR * context.lossNoise) suspicious = true;
-    return estimate;
-  };
-  let estimate = yield* measure(1);
+  const steps: StencilSteps = { plus: 0, minus: 0, halfPlus: 0, halfMinus: 0, roundingSlack: 0 };
+  let estimate = yield* sampleStencil(perturbation, 1, samples, steps, context);
+  let suspicious = isSuspicious(estimate, context);
   let verdict = judgeEntry(analytic, estimate, context.tolerance);
   let growth = predictedGrowth(estimate);
   while (context.options.epsilon === 'auto' && worthGrowing(analytic, estimate, verdict, context)) {
-    const wider = yield* measure(growth);
+    const wider = yield* sampleStencil(perturbation, growth, samples, steps, context);
+    suspicious ||= isSuspicious(wider, context);
     if (wider.kink !== null || !(wider.errorEstimate < estimate.errorEstimate)) break;
     estimate = wider;
     verdict = judgeEntry(analytic, estimate, context.tolerance);
@@ -123,35 +146,55 @@ export function* measurePerturbation(perturbation: Perturbation, analytic: numbe
   return { estimate, verdict, suspicious };
 }
 
-/** The perturbation of one entry: its storage's exact displacements, so the quotient divides by what the layer saw. */
-export function entryPerturbation(view: NumericView, index: number, context: MeasureContext, name: string): Perturbation {
-  const original = view.get(index);
-  const step = context.options.epsilon === 'auto' ? autoStep(original, context.dtype) : context.options.epsilon;
-  let current = { plus: 0, minus: 0, halfPlus: 0, halfMinus: 0 };
-  return {
-    steps(scale) {
-      const base = storedSteps(original, step * scale, view.stored);
-      const half = storedSteps(original, (step * scale) / 2, view.stored);
-      if (half.plus <= 0 || half.minus <= 0) {
-        throw new OptionsError(
-          `epsilon ${step} is too small for ${entryLabel(name, view.position(index))} = ${original} in ${view.float32 ? 'float32' : 'float64'} ` +
-            "storage: the perturbed value rounds back to the original. Use epsilon: 'auto' or a larger step.",
-        );
-      }
-      current = { plus: base.plus, minus: base.minus, halfPlus: half.plus, halfMinus: half.minus };
-      return { ...current, roundingSlack: 0 };
-    },
-    apply(s) {
-      const displacement = s === 1 ? current.plus : s === -1 ? -current.minus : s === 0.5 ? current.halfPlus : -current.halfMinus;
-      view.set(index, original + displacement);
-    },
-    restore() {
-      view.set(index, original);
-    },
-  };
-}
+/**
+ * The perturbation of one entry: its storage's exact displacements, so the quotient divides by
+ * what the layer saw. A class, so an exhaustive check allocates one small object per entry and no
+ * closures.
+ */
+export class EntryPerturbation implements Perturbation {
+  private readonly original: number;
+  private readonly step: number;
+  private plus = 0;
+  private minus = 0;
+  private halfPlus = 0;
+  private halfMinus = 0;
 
-/** One entry, measured and judged. */
-export function* measureEntry(view: NumericView, index: number, analytic: number, context: MeasureContext, name: string): CheckProcess<Measurement> {
-  return yield* measurePerturbation(entryPerturbation(view, index, context, name), analytic, context);
+  constructor(
+    private readonly view: NumericView,
+    private readonly index: number,
+    context: MeasureContext,
+    private readonly name: string,
+  ) {
+    this.original = view.get(index);
+    this.step = context.options.epsilon === 'auto' ? autoStep(this.original, context.dtype) : context.options.epsilon;
+  }
+
+  steps(scale: number, into: StencilSteps): void {
+    const { view, original } = this;
+    const step = this.step * scale;
+    this.plus = storedStep(original, step, view.stored);
+    this.minus = -storedStep(original, -step, view.stored);
+    this.halfPlus = storedStep(original, step / 2, view.stored);
+    this.halfMinus = -storedStep(original, -step / 2, view.stored);
+    if (this.halfPlus <= 0 || this.halfMinus <= 0) {
+      throw new OptionsError(
+        `epsilon ${this.step} is too small for ${entryLabel(this.name, view.position(this.index))} = ${original} in ${view.float32 ? 'float32' : 'float64'} ` +
+          "storage: the perturbed value rounds back to the original. Use epsilon: 'auto' or a larger step.",
+      );
+    }
+    into.plus = this.plus;
+    into.minus = this.minus;
+    into.halfPlus = this.halfPlus;
+    into.halfMinus = this.halfMinus;
+    into.roundingSlack = 0;
+  }
+
+  apply(s: number): void {
+    const displacement = s === 1 ? this.plus : s === -1 ? -this.minus : s === 0.5 ? this.halfPlus : -this.halfMinus;
+    this.view.set(this.index, this.original + displacement);
+  }
+
+  restore(): void {
+    this.view.set(this.index, this.original);
+  }
 }

@@ -5,22 +5,26 @@ import type { DeterminismWatch } from './determinism.js';
 import type { MeasureContext } from './entry-measurement.js';
 import type { ProgressTracker } from './progress.js';
 
-/** What every mode needs besides measuring: bookkeeping after each measurement and the time limit. */
+/**
+ * Failing measurements repeated per check to confirm them (confirmed-measurement.ts); bounded, so
+ * a wholly wrong gradient costs at most this many extra measurements.
+ */
+export const CONFIRMATIONS_PER_CHECK = 32;
+
+/** What every mode needs besides measuring: bookkeeping after each measurement. (The budget is enforced at every call, see budget.ts.) */
 export interface SweepContext extends MeasureContext {
   /** After every measurement (an entry or a direction), with all values back in place. */
   afterMeasurement(suspicious: boolean): CheckProcess<void>;
-  /** The hard time limit has passed: a mode stops and counts what it did not reach. */
-  outOfTime(): boolean;
-  /** Clock reading past which the modes stop (Infinity unless the plan set one). */
-  deadline: number;
   /** The check's seed, for directions and samples. */
   seed: number;
   /** The layer's gradient scale (see gradient-scale-probe.ts), 0 until probed. */
   gradientScale: number;
-  /** The check's clock, in seconds. */
-  now(): number;
   /** Loss evaluations (forward calls made by measurements) so far. */
   lossEvaluations(): number;
+  /** Failing measurements that may still be repeated to confirm them (see confirmed-measurement.ts). */
+  confirmations: { left: number };
+  /** Calls the budget still allows (Infinity without a limit). */
+  evaluationsLeft(): number;
 }
 
 export interface SweepParts {
@@ -33,11 +37,11 @@ export interface SweepParts {
   lossChange(output: unknown): number;
   watch: DeterminismWatch;
   progress: ProgressTracker;
-  now(): number;
+  evaluationsLeft(): number;
 }
 
 export function createSweepContext(parts: SweepParts): SweepContext {
-  const { watch, progress, now } = parts;
+  const { watch, progress } = parts;
   let lossEvaluations = 0;
   const context: SweepContext = {
     dtype: parts.dtype,
@@ -49,7 +53,6 @@ export function createSweepContext(parts: SweepParts): SweepContext {
     absoluteTolerance: 0,
     gradientScale: 0,
     seed: parts.options.seed,
-    deadline: Infinity,
     forwardCall: parts.forwardCall,
     lossOf(output) {
       lossEvaluations++;
@@ -60,9 +63,9 @@ export function createSweepContext(parts: SweepParts): SweepContext {
       yield* watch.afterMeasurement(suspicious);
       progress.report();
     },
-    outOfTime: () => now() > context.deadline,
-    now,
     lossEvaluations: () => lossEvaluations,
+    confirmations: { left: CONFIRMATIONS_PER_CHECK },
+    evaluationsLeft: parts.evaluationsLeft,
   };
   return context;
 }

@@ -29,15 +29,17 @@ export interface TensorRecord {
   unresolved: { index: number; stepUsed: number }[];
   /** Entries measured one by one. */
   measured: number;
-  /** Entries covered by a passing projection (measured or not). */
-  screened: number;
-  /** Largest single-entry error a projection of this tensor could have missed; null without projection. */
+  /** Per entry, what the projection's two partitions established (see screening.ts); all 0 without projection. */
+  screen: Uint8Array;
+  /** Largest single-entry error a passing projection of this tensor could have missed; null without projection. */
   detectionFloor: number | null;
+  /** The largest relative floor, floor / |analytic|, of an entry screened to the guarantee; null without one. */
+  screenedTo: number | null;
   unlocalized: UnresolvedGroup[];
   /** Blocks whose projection disagreed, left unlocalized once enough wrong entries were located. */
   failingBlocks: UnresolvedGroup[];
-  /** Entries a mode meant to check but did not reach (the hard time limit). */
-  skipped: number;
+  /** The entries the planned mode meant to reach: all of the scope, or a listed sample. */
+  intended: Uint32Array | 'scope';
 }
 
 export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope: (index: number) => boolean): TensorRecord {
@@ -54,11 +56,12 @@ export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope:
     jointFailures: [],
     unresolved: [],
     measured: 0,
-    screened: 0,
+    screen: new Uint8Array(size),
     detectionFloor: null,
+    screenedTo: null,
     unlocalized: [],
     failingBlocks: [],
-    skipped: 0,
+    intended: 'scope',
   };
 }
 

@@ -16,7 +16,7 @@ const tensor = (name: string, errorEstimate: number, needed: number): TensorRepo
   jointFailures: [],
   gradientFactor: 1,
   negligible: 0,
-  coverage: { inScope: 2, measured: 2, screened: 0, detectionFloor: null, unlocalized: [], failingBlocks: [], skipped: 0 },
+  coverage: { inScope: 2, measured: 2, screened: 0, detectionFloor: null, screenedTo: null, screenedUnresolved: 0, weak: 0, unlocalized: [], failingBlocks: [], skipped: 0 },
   inconclusive: [{ index: 0, position: [0], analytic: 1, numeric: 1.1, errorEstimate, needed, stepUsed: 1e-5 }],
   analytic: new Float64Array(2),
   numeric: new Float64Array(2),
@@ -24,6 +24,7 @@ const tensor = (name: string, errorEstimate: number, needed: number): TensorRepo
 });
 
 const facts = (overrides: Partial<InconclusiveFacts>): InconclusiveFacts => ({
+  neededEvaluations: null,
   dtype: 'float64',
   epsilon: 'auto',
   tolerance: 1e-6,

@@ -19,7 +19,8 @@ const setup = (outputs: () => number[]) => {
 };
 
 describe('determinism watch', () => {
-  it('spreads 160 re-evaluations over the planned measurements, plus one per 64 measurements', () => {
+  it('spreads 700 re-evaluations over the planned measurements, plus one per 64 measurements', () => {
+    expect(MIN_CENTER_CHECKS).toBe(700);
     const { watch, calls } = setup(() => [1, 2]);
     watch.plan(640);
     let afterTen = 0;
@@ -30,16 +31,18 @@ describe('determinism watch', () => {
     expect(afterTen).toBe(Math.floor((10 * MIN_CENTER_CHECKS) / 640));
     expect(calls.count).toBe(MIN_CENTER_CHECKS + 10);
     run(watch.finish());
-    expect(watch.checks).toBe(170);
+    expect(watch.checks).toBe(MIN_CENTER_CHECKS + 10);
   });
 
   it('finish() runs what is owed when fewer measurements came than planned', () => {
     const { watch, calls } = setup(() => [1, 2]);
     watch.plan(1000);
     for (let k = 0; k < 10; k++) run(watch.afterMeasurement(false));
-    expect(calls.count).toBe(1);
+    expect(calls.count).toBe(Math.floor((10 * MIN_CENTER_CHECKS) / 1000));
+    expect(watch.owed()).toBe(MIN_CENTER_CHECKS - calls.count);
     run(watch.finish());
     expect(calls.count).toBe(MIN_CENTER_CHECKS);
+    expect(watch.owed()).toBe(0);
   });
 
   it('re-evaluates at once after a suspicious measurement', () => {

@@ -349,3 +349,90 @@ export class AsyncAffine extends AffineLayer {
     return super.backward(gradOutput);
   }
 }
+
+/** The affine layer on a virtual clock: every forward call advances it by `secondsPerCall` (a slow layer, without waiting). */
+export class ClockedAffine extends AffineLayer {
+  constructor(
+    readonly clock: { now: number },
+    readonly secondsPerCall: number,
+    options: AffineOptions = {},
+  ) {
+    super(options);
+  }
+  override forward(input: unknown): unknown {
+    this.clock.now += this.secondsPerCall;
+    return super.forward(input);
+  }
+}
+
+/**
+ * An async affine layer whose `hangOn`-th forward call never settles (a lost GPU read-back). Its
+ * backward zeroes nothing of its own: what the check changed before the hang (gradients reset, the
+ * cached input) must be put back by the check.
+ */
+export class HangingAffine extends AsyncAffine {
+  forwardCount = 0;
+  constructor(
+    readonly hangOn: number,
+    options: AffineOptions = {},
+  ) {
+    super(options);
+  }
+  override forward(input: unknown): Promise<unknown> {
+    this.forwardCount++;
+    if (this.forwardCount === this.hangOn) return new Promise(() => undefined);
+    return super.forward(input);
+  }
+}
+
+/**
+ * Keeps a value derived from its weights in forward where the checker's snapshot cannot reach it
+ * (a closure, as tfjs keeps Variables): only a last forward at the original weights leaves it as
+ * it began. `derived()` reads it.
+ */
+export function withDerivedState(layer: AffineLayer): AffineLayer & { derived(): number } {
+  let derived = layer.W[0];
+  const forward = layer.forward.bind(layer);
+  return Object.assign(layer, {
+    forward(input: unknown): unknown {
+      derived = layer.W[0];
+      return forward(input);
+    },
+    derived: () => derived,
+  });
+}
+
+/** A forward whose output changes on a fraction of its calls (a rare random branch), from a seeded random source. */
+export class FlakyAffine extends AffineLayer {
+  constructor(
+    readonly changeProbability: number,
+    readonly random: () => number,
+    options: AffineOptions = {},
+  ) {
+    super(options);
+  }
+  override forward(input: unknown): unknown {
+    const y = flatten(super.forward(input));
+    if (this.random() < this.changeProbability) y[0] += 1e-3;
+    return this.nested(y, this.sizes.outSize);
+  }
+}
+
+/**
+ * The same layer made `factor` times slower: each forward call spins for (factor − 1) times what the
+ * call itself took, as a loaded machine or a slower device would. Everything else is untouched.
+ */
+export function slowedDown<T extends { forward(input: unknown): unknown }>(layer: T, factor: number): T {
+  if (factor === 1) return layer;
+  const forward = layer.forward.bind(layer);
+  layer.forward = (input: unknown) => {
+    const started = performance.now();
+    const output = forward(input);
+    const until = started + factor * (performance.now() - started);
+    while (performance.now() < until) {
+      // Busy: a slower machine, not a sleeping one.
+    }
+    return output;
+  };
+  return layer;
+}

@@ -14,6 +14,8 @@ export interface LargeDenseOptions {
   plantedWeightErrors?: ReadonlyMap<number, number>;
   /** Multiply the whole weight gradient (a layer whose whole weight gradient is wrong). */
   weightGradientFactor?: number;
+  /** One output unit scaled by a gain (correctly, in forward and backward): its weight row's gradients are that much larger than the rest. */
+  outputGain?: { unit: number; gain: number };
 }
 
 type Storage = Float64Array | Float32Array;
@@ -31,6 +33,7 @@ export class LargeDense {
   private readonly planted: ReadonlyMap<number, number>;
   private readonly weightFactor: number;
   private readonly float32: boolean;
+  private readonly gain: { unit: number; gain: number };
 
   constructor(options: LargeDenseOptions) {
     this.inSize = options.inSize;
@@ -39,6 +42,7 @@ export class LargeDense {
     this.float32 = options.float32 ?? false;
     this.planted = options.plantedWeightErrors ?? new Map();
     this.weightFactor = options.weightGradientFactor ?? 1;
+    this.gain = options.outputGain ?? { unit: -1, gain: 1 };
     const Store = this.float32 ? Float32Array : Float64Array;
     const rng = createRng(options.seed ?? 2024);
     const scale = 1 / Math.sqrt(this.inSize);
@@ -75,7 +79,7 @@ export class LargeDense {
         const row = o * inSize;
         const column = n * inSize;
         for (let i = 0; i < inSize; i++) sum += W[row + i] * this.x[column + i];
-        y[n * outSize + o] = sum;
+        y[n * outSize + o] = o === this.gain.unit ? this.gain.gain * sum : sum;
       }
     }
     return y;
@@ -86,7 +90,7 @@ export class LargeDense {
     const dx = new (this.float32 ? Float32Array : Float64Array)(batch * inSize);
     for (let n = 0; n < batch; n++) {
       for (let o = 0; o < outSize; o++) {
-        const upstream = g[n * outSize + o];
+        const upstream = o === this.gain.unit ? this.gain.gain * g[n * outSize + o] : g[n * outSize + o];
         this.db[o] += upstream;
         const row = o * inSize;
         const column = n * inSize;

@@ -1,17 +1,23 @@
+import { mixSeed } from '../../../engine/rng.js';
+import type { CheckProcess } from '../../layer-call.js';
+import type { UnresolvedGroup } from '../../report-types.js';
 import { directionOver, directionWeights } from '../direction-measurement.js';
 import { measurePerturbation } from '../entry-measurement.js';
-import type { CheckProcess } from '../../layer-call.js';
-import { mixSeed } from '../../../engine/rng.js';
-import type { TensorRecord } from '../tensor-record.js';
-import type { UnresolvedGroup } from '../../report-types.js';
-import { measureEntries } from './exhaustive.js';
+import {
+  bothPassed,
+  classOf,
+  markReportedGroup,
+  markScreened,
+  neededErrorOver,
+  PASSED_FIRST,
+  PASSED_SECOND,
+  WEAK,
+  type ScreenLimits,
+} from '../screening.js';
 import type { SweepContext } from '../sweep-context.js';
-
-/**
- * A projection that could miss a single wrong entry of a tenth of the layer's largest gradient has
- * not checked the tensor: such a tensor is reported inconclusive, like an unresolved entry.
- */
-export const FLOOR_LIMIT = 0.1;
+import { isMeasured, type TensorRecord } from '../tensor-record.js';
+import { blockSizesFor, consecutiveBlocks, magnitudeBands, shuffledBlocks } from './bands.js';
+import { measureEntries } from './exhaustive.js';
 
 /** Groups this small are measured entry by entry: two directions cost as much as two entries. */
 const LEAF_SIZE = 2;
@@ -31,49 +37,85 @@ export const LOCALIZED_FAILURES_LIMIT = 16;
 
 export interface ProjectionSettings {
   blockSize: number;
-  gradientScale: number;
   /** Position of the tensor in the report, to give each tensor its own directions. */
   tensorIndex: number;
+  limits: ScreenLimits;
 }
 
+/** One partition's blocks and the bit its passing blocks set. */
+interface Partition {
+  bit: number;
+  /** Mixed into direction seeds, so the two partitions' directions are independent. */
+  salt: number;
+}
+
+const PARTITIONS: readonly Partition[] = [
+  { bit: PASSED_FIRST, salt: 0 },
+  { bit: PASSED_SECOND, salt: 0x2f00 },
+];
+
 /**
- * Projection with localization. Each block of `blockSize` entries is checked with one directional
- * derivative (4 forward calls, the same estimator and verdict as a single entry). A block that
- * disagrees is halved, and each half checked with a fresh direction, down to single entries
- * measured one by one: f wrong entries among N cost O(f·log N) calls, and the report names them
- * exactly. Passing blocks set the tensor's detection floor: the smallest single-entry error that
- * would have failed them.
+ * Projection with localization. The tensor's entries are banded by the magnitude of their analytic
+ * gradient and each band is cut into blocks twice, consecutively and after a seeded shuffle. Each
+ * block is checked with one directional derivative (4 forward calls, the same estimator and
+ * verdict as a single entry). A block that disagrees is halved, and each half checked with a fresh
+ * direction, down to single entries measured one by one: f wrong entries among N cost O(f·log N)
+ * calls, and the report names them exactly. Passing blocks set each entry's floor (screening.ts);
+ * entries whose floor larger neighbours set too high are measured alone (`measureWeakEntries`).
  */
 export function* projectTensor(record: TensorRecord, settings: ProjectionSettings, context: SweepContext): CheckProcess<void> {
-  const { scope } = record;
-  const screened = new Uint8Array(record.tensor.view.size);
-  for (let start = 0; start < scope.length; start += settings.blockSize) {
-    const group = scope.subarray(start, Math.min(scope.length, start + settings.blockSize));
-    if (context.outOfTime()) {
-      record.skipped += scope.length - start;
-      return;
+  const bands = magnitudeBands(record.tensor.analytic, record.scope);
+  for (const partition of PARTITIONS) {
+    for (const band of bands) {
+      // Entries already measured one by one (the probe's, those a localization reached) need no screening.
+      const open = withoutMeasured(record, band);
+      const [first, second] = blockSizesFor(band.length, settings.blockSize);
+      const blocks = partition.bit === PASSED_FIRST ? consecutiveBlocks(open, first) : shuffledBlocks(open, second, context.seed);
+      for (const block of blocks) {
+        if (!(yield* passesProjection(record, block, settings, context, { partition, attempt: 0 }))) yield* localize(record, block, settings, context, partition);
+      }
     }
-    if (!(yield* passesProjection(record, group, settings, context, 0, screened))) yield* localize(record, group, settings, context, screened);
   }
+}
+
+function withoutMeasured(record: TensorRecord, entries: Uint32Array): Uint32Array {
+  let open = 0;
+  for (const index of entries) if (!isMeasured(record, index)) open++;
+  if (open === entries.length) return entries;
+  const kept = new Uint32Array(open);
+  let k = 0;
+  for (const index of entries) if (!isMeasured(record, index)) kept[k++] = index;
+  return kept;
+}
+
+/** Forward calls a single entry costs, step growth included on average: the measure for whether the weak entries fit. */
+const CALLS_PER_ENTRY = 5;
+
+/**
+ * Entries both partitions passed but whose floor the block's larger gradients set above the
+ * guarantee: measured one by one when all of them fit the calls left (`reserve` kept for what follows);
+ * otherwise none is, and they stay weak (inconclusive) rather than use up the budget on a part of them.
+ */
+export function* measureWeakEntries(record: TensorRecord, context: SweepContext, reserve: number): CheckProcess<void> {
+  const weak: number[] = [];
+  for (const index of record.scope) {
+    const status = record.screen[index];
+    if (bothPassed(status) && classOf(status) === WEAK && !isMeasured(record, index)) weak.push(index);
+  }
+  if (weak.length > 0 && CALLS_PER_ENTRY * weak.length <= context.evaluationsLeft() - reserve) yield* measureEntries(record, weak, context);
 }
 
 /** A block of entries reported as a whole: where it starts and ends, its size, and why. */
 function blockOf(record: TensorRecord, group: Uint32Array, reason: string): UnresolvedGroup {
   const { view } = record.tensor;
+  markReportedGroup(record, group);
   return { first: view.position(group[0]), last: view.position(group[group.length - 1]), entries: group.length, reason };
 }
 
-function* localize(
-  record: TensorRecord,
-  group: Uint32Array,
-  settings: ProjectionSettings,
-  context: SweepContext,
-  screened: Uint8Array,
-): CheckProcess<void> {
+function* localize(record: TensorRecord, group: Uint32Array, settings: ProjectionSettings, context: SweepContext, partition: Partition): CheckProcess<void> {
   if (record.failures.length >= LOCALIZED_FAILURES_LIMIT) {
-    record.failingBlocks.push(
-      blockOf(record, group, `its directional derivative disagrees; not localized further, as ${record.failures.length} wrong entries of this tensor were already located`),
-    );
+    const reason = `its directional derivative disagrees; not localized further, as ${record.failures.length} wrong entries of this tensor were already located`;
+    record.failingBlocks.push(blockOf(record, group, reason));
     return;
   }
   if (group.length <= LEAF_SIZE) {
@@ -86,55 +128,42 @@ function* localize(
   // A second direction per half before giving up: two errors in one half can nearly cancel in one direction.
   for (let attempt = 1; attempt <= 2 && failing.length === 0; attempt++) {
     for (const half of halves) {
-      if (!(yield* passesProjection(record, half, settings, context, attempt, screened))) failing.push(half);
+      if (!(yield* passesProjection(record, half, settings, context, { partition, attempt }))) failing.push(half);
     }
   }
-  if (failing.length === 0) {
-    if (group.length <= FALLBACK_ENTRIES && !context.outOfTime()) {
-      yield* measureEntries(record, group, context);
-    } else {
-      record.unlocalized.push(
-        blockOf(
-          record,
-          group,
-          'a directional derivative over these entries disagreed, but neither half did (in two directions each): ' +
-            'the error is spread over many entries or cancels between them, and there are too many to measure one by one',
-        ),
-      );
-    }
-    return;
+  if (failing.length > 0) {
+    for (const half of failing) yield* localize(record, half, settings, context, partition);
+  } else if (group.length <= FALLBACK_ENTRIES) {
+    yield* measureEntries(record, group, context);
+  } else {
+    const reason =
+      'a directional derivative over these entries disagreed, but neither half did (in two directions each): ' +
+      'the error is spread over many entries or cancels between them, and there are too many to measure one by one';
+    record.unlocalized.push(blockOf(record, group, reason));
   }
-  for (const half of failing) yield* localize(record, half, settings, context, screened);
 }
 
-/** One directional derivative over `group`; on a pass, the group counts as screened and sets the detection floor. */
+/** One directional derivative over `group`; on a pass, its entries are screened (screening.ts). */
 function* passesProjection(
   record: TensorRecord,
   group: Uint32Array,
   settings: ProjectionSettings,
   context: SweepContext,
-  attempt: number,
-  screened: Uint8Array,
+  which: { partition: Partition; attempt: number },
 ): CheckProcess<boolean> {
   const { view, analytic } = record.tensor;
-  const weights = directionWeights(group.length, mixSeed(context.seed, settings.tensorIndex, group[0], group.length, attempt));
+  const seed = mixSeed(context.seed, settings.tensorIndex, group[0], group.length, which.attempt + which.partition.salt);
+  const weights = directionWeights(group.length, seed);
   const direction = directionOver(view, group, weights, analytic, context);
-  const shrink = 1 - context.tolerance;
-  // Grow the step while the floor would exceed the limit: an allowance on dJ/dσ of L·|u|·h is a floor of L.
-  const directionContext = { ...context, absoluteTolerance: FLOOR_LIMIT * settings.gradientScale * direction.weakestWeight * shrink };
-  const measurement = yield* measurePerturbation(direction.perturbation, direction.analytic, directionContext);
+  // Grow the step while noise keeps some entry from being resolved or negligible (rounding falls as 1/h).
+  const needed = neededErrorOver(record, group, direction.displacements, settings.limits);
+  const measurement = yield* measurePerturbation(direction.perturbation, direction.analytic, { ...context, absoluteTolerance: needed });
   yield* context.afterMeasurement(measurement.suspicious);
   // A kink in the group widens the accepted interval by its jump, which would hide errors that
   // size: such groups are halved like failing ones, so the kink ends up measured on its own.
   if (!measurement.verdict.pass || measurement.estimate.kink !== null) return false;
-  // A single wrong entry i moves the directional derivative by |u_i·h_i|·error ≥ weakestWeight·error.
-  const floor = measurement.verdict.allowed / (shrink * direction.weakestWeight);
-  record.detectionFloor = Math.max(record.detectionFloor ?? 0, floor);
-  for (const index of group) {
-    if (screened[index] === 0) {
-      screened[index] = 1;
-      record.screened++;
-    }
-  }
+  const { allowed } = measurement.verdict;
+  const { errorEstimate } = measurement.estimate;
+  markScreened(record, group, which.partition.bit, { toleranceAllowance: allowed - errorEstimate, errorEstimate, displacements: direction.displacements, weights }, settings.limits);
   return true;
 }

@@ -1,8 +1,4 @@
 import { createRng, mixSeed } from '../../../engine/rng.js';
-import type { CheckProcess } from '../../layer-call.js';
-import type { SweepContext } from '../sweep-context.js';
-import type { TensorRecord } from '../tensor-record.js';
-import { measureEntries } from './exhaustive.js';
 import type { EntryList } from './shard.js';
 
 /** `sample`: a whole number of entries per tensor, or a fraction of each tensor's entries. */
@@ -26,9 +22,4 @@ export function sampleEntries(entries: EntryList, count: number, seed: number, t
     pool[k] = chosen;
   }
   return pool.subarray(0, count).sort();
-}
-
-/** The sample mode (and projection's sample): `count` seeded entries of the tensor's scope, measured one by one. */
-export function* measureSample(record: TensorRecord, count: number, tensorIndex: number, context: SweepContext): CheckProcess<void> {
-  if (count > 0) yield* measureEntries(record, sampleEntries(record.scope, count, context.seed, tensorIndex), context);
 }

@@ -9,6 +9,9 @@ import type { GradientReport, TensorReport } from '../../../../src/check/report-
 import { captureDeepState, expectSameDeepState } from '../../../helpers/deep-state.js';
 import { PROBE_ENTRIES } from '../../../../src/check/plan/gradient-scale-probe.js';
 import { LOCALIZED_FAILURES_LIMIT } from '../../../../src/check/sweep/modes/projection.js';
+import { TARGET_BLOCK } from '../../../../src/check/plan/plan.js';
+import { MIN_CENTER_CHECKS } from '../../../../src/check/sweep/determinism.js';
+import { formatReport } from '../../../../src/report/format-report.js';
 import { AffineLayer } from '../../../zoo/hostile/affine-layer.js';
 import { LargeDense } from '../../../zoo/large/dense.js';
 import { zooEntry } from '../../../zoo/index.js';
@@ -22,18 +25,22 @@ const tensor = (report: GradientReport, name: string): TensorReport => {
 const failingIndices = (report: GradientReport, name: string): number[] => tensor(report, name).failures.map((f) => f.index).sort((a, b) => a - b);
 
 describe('projection mode', () => {
-  it('passes a correct 30,000-entry layer, screening every entry, with a small detection floor', () => {
+  it('passes a correct 30,000-entry layer, screening every entry to its guarantee relative to its own gradient', () => {
     const layer = new LargeDense(SIZES);
     const before = captureDeepState(layer);
     const report = checkGradients(layer, { mode: 'projection' });
     expectSameDeepState(before, captureDeepState(layer));
     expect(report.verdict).toBe('pass');
-    expect(report.mode).toMatchObject({ kind: 'projection', blockSize: 1000 });
+    expect(report.mode).toMatchObject({ kind: 'projection', blockSize: TARGET_BLOCK.float64 });
     const W = tensor(report, 'W');
-    expect(W.coverage.screened).toBe(30_000);
-    expect(W.coverage.detectionFloor).toBeGreaterThan(0);
-    expect(W.coverage.detectionFloor).toBeLessThan(1e-4 * report.gradientScale);
-    expect(report.forwardCalls).toBeLessThan(0.01 * 4 * 30_000 + 600);
+    // The probe's entries are measured one by one; every other entry is screened by two blocks.
+    expect(W.coverage.screened + W.coverage.measured).toBe(30_000);
+    expect(W.coverage.weak).toBe(0);
+    expect(W.coverage.screenedTo).toBeGreaterThan(0);
+    expect(W.coverage.screenedTo).toBeLessThan(1e-3);
+    expect(formatReport(report)).toMatch(/W +\[30000\] +ok .*screened 29992 to [\d.e-]+ relative\]/);
+    // Two directions per block of a few hundred entries: under 2 % of the exhaustive check's calls, plus the re-evaluations every check makes.
+    expect(report.forwardCalls).toBeLessThan(0.02 * 4 * 30_000 + MIN_CENTER_CHECKS);
   });
 
   it('finds planted wrong entries by exact index: ×2, a sign flip, 1e-3 relative, two in one block', () => {
@@ -80,7 +87,7 @@ describe('projection mode', () => {
     ]);
     const correct = checkGradients(new LargeDense(sizes), { mode: 'projection' });
     expect(correct.verdict).toBe('pass');
-    expect(correct.mode.blockSize).toBe(32);
+    expect(correct.mode.blockSize).toBe(TARGET_BLOCK.float32);
     const report = checkGradients(new LargeDense({ ...sizes, plantedWeightErrors: planted }), { mode: 'projection' });
     expect(failingIndices(report, 'W')).toEqual([3, 7_000]);
   });
@@ -123,12 +130,17 @@ describe('projection mode', () => {
     expect(report.inconclusive?.cause).toContain('The outputs carry an offset of about 1e12');
   });
 
-  it('is inconclusive when a float32 projection over blocks too large could miss an error of a tenth of the largest gradient', () => {
-    const report = checkGradients(new LargeDense({ ...SIZES, float32: true }), { mode: 'auto', maxEvaluations: 1200 });
+  it('is inconclusive, naming the calls it would need, when the budget forces float32 blocks too large for the 10 % guarantee', () => {
+    const report = checkGradients(new LargeDense({ ...SIZES, float32: true }), { mode: 'auto', maxEvaluations: 5000 });
     expect(report.mode.kind).toBe('projection');
+    expect(report.mode.blockSize).toBeGreaterThan(TARGET_BLOCK.float32);
     expect(report.verdict).toBe('inconclusive');
-    expect(report.inconclusive?.cause).toMatch(/W was not fully checked: its projection could only detect single-entry errors above/);
-    expect(report.inconclusive?.remedies).toContain("mode: 'exhaustive' (every entry one by one), or a larger maxSeconds / maxEvaluations");
+    const W = tensor(report, 'W');
+    expect(W.coverage.weak).toBeGreaterThan(1000);
+    expect(report.inconclusive?.cause).toMatch(/W was not fully checked: \d+ screened entries sit in blocks whose larger gradients hide errors of their size/);
+    expect(report.inconclusive?.remedies[0]).toMatch(/^maxEvaluations: \d+000 \(about what screening every entry to its guarantee needs\), or mode: 'exhaustive'$/);
+    // The weak entries do not fit the calls left, so none is measured: the budget is not burnt on a part of them.
+    expect(report.evaluations).toBeLessThan(5000);
   });
 });
 
