@@ -6,7 +6,8 @@
  * A benchmark, not a test: it exits 0 whatever it measures.
  */
 import { loadavg } from 'node:os';
-import { checkGradients, type GradientCheckOptions, type GradientReport } from '../src/index.js';
+import type { GradientCheckOptions, GradientReport } from '../src/index.js';
+import { checkGradients } from './package-under-test.js';
 import { createRng } from '../src/engine/rng.js';
 import { LargeConv2d } from '../test/zoo/large/conv2d.js';
 import { LargeDense } from '../test/zoo/large/dense.js';
@@ -14,6 +15,7 @@ import { LargeMlp } from '../test/zoo/large/mlp.js';
 import { checkedEntries, exhaustiveCallModel } from './exhaustive-calls.js';
 import { withForwardHook } from './forward-hook.js';
 import { describeMachine } from './machine.js';
+import { GUARANTEE_GOALS, guardOnRealTime, missedPairRates, rareRandomness, slowDownInvariance, tenMillionEntries } from './guarantees.js';
 import { naiveGradients, NAIVE_EPSILON, type CopyableTensor, type EntryRef } from './naive-gradcheck.js';
 import { measurePeakMemory } from './peak-memory.js';
 import { count, formatTable, percent, seconds, type Cell } from './table.js';
@@ -275,16 +277,16 @@ log('dense 1000×1000: building');
 const dense1M = new LargeDense({ inSize: 1000, outSize: 1000, batch: 1, plantedWeightErrors: planted1M });
 const name1M = `dense 1000×1000 (${count(dense1M.size)} params) + 3 planted`;
 const plantedText = [...planted1M].map(([index, factor]) => `W[${index}]×${factor}`).join(', ');
-// Mode 'projection' uses fixed blocks of 1,000 whatever they cost (an explicit mode is never
-// stopped); the default mode plans its blocks from the budget. Both run side by side.
+// Mode 'projection' uses the fixed target blocks; the default mode plans its blocks within its
+// budget of calls. Both run side by side.
 const projectionRuns = [
-  { options: { mode: 'projection' } as GradientCheckOptions, note: 'fixed blocks, never stopped' },
+  { options: { mode: 'projection' } as GradientCheckOptions, note: 'fixed blocks' },
   { options: undefined, note: '' },
 ].map(({ options, note }) => {
   const report = runCheck(name1M, dense1M, options, note);
   const found = plantedFound(report, planted1M);
   const skipped = report.tensors.reduce((n, tensor) => n + tensor.coverage.skipped, 0);
-  rows[rows.length - 1].note += `; ${found.found}/3 found, ${found.others} others blamed${skipped > 0 ? `, ${count(skipped)} entries skipped (time limit)` : ''}`;
+  rows[rows.length - 1].note += `; ${found.found}/3 found, ${found.others} others blamed${skipped > 0 ? `, ${count(skipped)} entries not reached (budget)` : ''}`;
   return { report, found, skipped };
 });
 rows[rows.length - 2].note += `; planted ${plantedText}`;
@@ -321,6 +323,22 @@ const memoryRuns = [
   const memory = measurePeakMemory(layer, MEMORY_SAMPLE_EVERY, (metered) => checkGradients(metered, { mode: 'exhaustive' }));
   return { name, memory, entries: checkedEntries(memory.value) };
 });
+
+// ── 7. One meaning of pass: 1e7 entries, slow-down invariance, missed pairs, randomness, the guard ──
+const tenMillion = tenMillionEntries();
+rows.push({
+  layer: `embedding 1,000,000 × 10 (${count(tenMillion.entries)} params)`,
+  entries: checkedEntries(tenMillion.report),
+  mode: modeText(undefined, tenMillion.report),
+  forwardCalls: tenMillion.report.forwardCalls,
+  wallSeconds: tenMillion.seconds,
+  verdict: tenMillion.report.verdict,
+  note: `peak extra ${tenMillion.bytesPerEntry.toFixed(1)} B/entry; off-by-one scatter ${tenMillion.scatterFound ? 'found' : 'MISSED'}`,
+});
+const slowDown = slowDownInvariance();
+const pairs = missedPairRates();
+const randomness = rareRandomness();
+const guard = guardOnRealTime();
 
 // ── Output ─────────────────────────────────────────────────────────────────────────────────────
 const cells: Cell[][] = rows.map((row) => [
@@ -400,6 +418,39 @@ const goalLines = [
     '',
   ],
 ];
+goalLines.push(
+  [
+    `1e7 entries (embedding, default options): ${seconds(tenMillion.seconds)} s, ${count(tenMillion.report.evaluations)} calls, ${tenMillion.report.verdict}, ` +
+      `peak extra memory ${tenMillion.bytesPerEntry.toFixed(1)} B per entry; an off-by-one scatter ${tenMillion.scatterFound ? 'found by entry' : 'MISSED'}`,
+    `goal ≤ ${GUARANTEE_GOALS.bytesPerEntry} B/entry, within the default budget`,
+    goalStatus(
+      tenMillion.bytesPerEntry <= GUARANTEE_GOALS.bytesPerEntry &&
+        tenMillion.report.verdict === 'pass' &&
+        tenMillion.seconds <= GUARANTEE_GOALS.seconds1e7 &&
+        tenMillion.scatterFound,
+    ),
+  ],
+  [
+    `slow-down: the same report at 1×, 10×, 100× forward cost: ${slowDown.identical ? 'identical' : 'DIFFERENT'} (${slowDown.kind}, ${slowDown.verdict}; ${slowDown.seconds.map(seconds).join(' / ')} s)`,
+    'goal identical',
+    goalStatus(slowDown.identical),
+  ],
+  [
+    `missed pairs (two exactly cancelling errors in one block of 32, the worst case): ${percent(pairs.atFive)} at 5× the floor, ${percent(pairs.atTen)} at 10×, over ${count(pairs.seeds)} seeds`,
+    `goal ≤ ${percent(GUARANTEE_GOALS.missedPairs)} at 5×`,
+    goalStatus(pairs.atFive <= GUARANTEE_GOALS.missedPairs),
+  ],
+  [
+    `a forward random on 1 % of its calls: impossible in ${percent(randomness.caught)} of ${count(randomness.runs)} seeded runs`,
+    `goal ≥ ${percent(GUARANTEE_GOALS.randomCaught)}`,
+    goalStatus(randomness.caught >= GUARANTEE_GOALS.randomCaught),
+  ],
+  [
+    `guard: a 25 ms layer with maxSeconds ${guard.maxSeconds} stopped (${guard.reason ?? 'not stopped'}) after ${seconds(guard.seconds)} s`,
+    `goal ≤ ${GUARANTEE_GOALS.guardOvershoot}× maxSeconds`,
+    goalStatus(guard.seconds <= GUARANTEE_GOALS.guardOvershoot * guard.maxSeconds),
+  ],
+);
 for (const [what, goal, met] of goalLines) console.log(`${what}  [${goal}${met === '' ? '' : `: ${met}`}]`);
 console.log('');
 console.log(
@@ -411,5 +462,9 @@ console.log(
 console.log('');
 console.log(
   `overhead ${overhead.toFixed(2)}x, vs seed algorithm ${speedupVsSeed.toFixed(0)}x at 100k, ` +
-    `projection ${projectionResult.found}/3 found with ${percent(projectionShare)} of exhaustive calls`,
+    `projection ${projectionResult.found}/3 found with ${percent(projectionShare)} of exhaustive calls, ` +
+    `1e7 entries ${seconds(tenMillion.seconds)} s at ${tenMillion.bytesPerEntry.toFixed(0)} B/entry, ` +
+    `slow-down ${slowDown.identical ? 'invariant' : 'NOT invariant'} at 10× and 100×, ` +
+    `missed pairs ${percent(pairs.atFive)} at 5× the floor, 1 % randomness caught in ${percent(randomness.caught)}, ` +
+    `guard ${seconds(guard.seconds)} s for maxSeconds ${guard.maxSeconds}`,
 );
