@@ -64,23 +64,33 @@ export interface EntryFailure {
 }
 
 /**
- * Two kink entries that are coupled (tied maxima, a shared ReLU input: moving them together is not
- * the sum of moving each) and whose analytic gradients together leave the interval of one-sided
- * slopes along the pair: each alone is a valid subgradient, together they are not (the upstream
- * gradient routed to every tied maximum). Values are per unit of the first entry's step.
+ * A group of tied entries (equal values, at least one of them at a kink: tied maxima of a pool, ties
+ * of a sort) judged together, by moving all of them at once. That keeps every tie, so along the
+ * group the loss is smooth (or has one-sided slopes, at a ReLU's zero), and any valid routing of the
+ * gradient among tied entries gives a sum equal to that derivative; routing it to every tied entry
+ * gives k times it. Entry by entry a tie shared by primitives with gradients of mixed signs has no
+ * interval a valid routing must lie in, so the group's verdict is the one that counts.
+ * Values are per unit of the (common) step.
  */
-export interface JointKinkFailure {
+export interface TiedGroup {
+  /** The value the entries share. */
+  value: number;
+  /** Entries in the group; `entries` lists the first 16. */
+  size: number;
   entries: { index: number; position: number[]; analytic: number }[];
-  /** Relative size of each entry's move (1 for ties, whose steps are equal). */
-  weights: number[];
-  /** Σ weight·analytic: what backward says the pair's directional derivative is. */
+  /** Σ analytic over the group: what backward says the group's directional derivative is. */
   analytic: number;
-  /** The one-sided directional slopes of the pair, the interval any valid subgradient gives. */
+  /** The group's one-sided directional slopes (equal where the group moves smoothly). */
   lower: number;
   upper: number;
   error: number;
   allowed: number;
+  /** Entries of the group whose verdict alone failed and that the group's pass accepts (its tie explains them). */
+  accepted: number;
 }
+
+/** A tied group whose analytic sum lies outside its slopes: the gradient routed to every tied entry, or another wrong routing. */
+export type JointKinkFailure = TiedGroup;
 
 /** An entry at a non-differentiable point whose analytic value is an accepted subgradient. */
 export interface KinkEntry {
@@ -169,8 +179,10 @@ export interface TensorReport {
   /** Failing entries, worst first (by error / allowed). */
   failures: EntryFailure[];
   kinks: KinkEntry[];
-  /** Coupled kink entries whose gradients are valid one by one but not together. */
+  /** Tied entries whose gradients are wrong together (each may be valid alone): see TiedGroup. */
   jointFailures: JointKinkFailure[];
+  /** Tied groups judged together that passed. */
+  tiedGroups: TiedGroup[];
   /**
    * The declared gradient convention (option `gradientFactor`): backward gives this multiple of the
    * true gradient, and every analytic value here is backward's divided by it. 1 when none was declared.

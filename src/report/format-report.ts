@@ -1,4 +1,4 @@
-import type { EntryFailure, GradientReport, JointKinkFailure, TensorReport } from '../check/report-types.js';
+import type { EntryFailure, GradientReport, JointKinkFailure, TensorReport, TiedGroup } from '../check/report-types.js';
 import { compareFailures } from '../check/resolve/failure-order.js';
 import { entryLabel, formatPosition } from '../engine/position-text.js';
 import { formatNumber } from '../engine/format-number.js';
@@ -76,12 +76,12 @@ function settingsLine(report: GradientReport): string {
   return `seed ${settings.seed}, ${settings.defaultsNote}${settings.richardson ? ', Richardson' : ''}`;
 }
 
-const pairsWord = (n: number): string => (n === 1 ? '1 pair' : `${n} pairs`);
+const groupsWord = (n: number): string => (n === 1 ? '1 tied group' : `${n} tied groups`);
 
 function tensorStatus(tensor: TensorReport): string {
   const parts: string[] = [];
   if (tensor.failures.length > 0) parts.push(`${tensor.failures.length} of ${tensor.size} wrong`);
-  if (tensor.jointFailures.length > 0) parts.push(`${pairsWord(tensor.jointFailures.length)} wrong together`);
+  if (tensor.jointFailures.length > 0) parts.push(`${groupsWord(tensor.jointFailures.length)} wrong together`);
   if (tensor.inconclusive.length > 0) parts.push(`${tensor.inconclusive.length} of ${tensor.size} unresolved`);
   if (parts.length === 0) return tensor.pass ? 'ok' : 'failed (see above)';
   return parts.join(', ');
@@ -154,7 +154,7 @@ function headline(report: GradientReport): string {
   const jointCount = report.tensors.reduce((n, t) => n + t.jointFailures.length, 0);
   const entries =
     failingEntries === 0 ? `No gradient entry of ${totalEntries} disagrees alone` : `${failingEntries} of ${totalEntries} gradient entries disagree`;
-  const joint = jointCount === 0 ? '' : `${failingEntries === 0 ? ', but' : ', and'} ${pairsWord(jointCount)} of coupled entries disagree together`;
+  const joint = jointCount === 0 ? '' : `${failingEntries === 0 ? ', but' : ', and'} ${groupsWord(jointCount)} of entries disagree together`;
   return `${entries}${joint}, in ${failingTensors} of ${report.tensors.length} tensors (${settingsLine(report)}).`;
 }
 
@@ -239,35 +239,49 @@ export function formatReport(report: GradientReport, options: FormatOptions = {}
     const map = failureMap(tensor);
     if (map !== null) lines.push('', ...map);
   }
-  lines.push(...unresolvedSection(report, maxEntries), ...acceptedSection(report, maxEntries));
+  lines.push(...unresolvedSection(report, maxEntries), ...acceptedSection(report, maxEntries), ...tiedSection(report));
   return lines.join('\n');
 }
 
-/** `input[0,0,0] + input[0,1,1]`, with the relative move of each entry where it is not 1. */
-function jointLabel(tensor: string, failure: JointKinkFailure): string {
-  return failure.entries
-    .map((entry, i) => {
-      const weight = failure.weights[i];
-      return `${weight === 1 ? '' : `${formatNumber(weight)}·`}${entryLabel(tensor, entry.position)}`;
-    })
-    .join(' + ');
+/** `input[0,0,0] + input[0,1,1]`, or the first entries and how many more for a large tie. */
+function jointLabel(tensor: string, group: JointKinkFailure): string {
+  const shown = group.entries.slice(0, 3).map((entry) => entryLabel(tensor, entry.position));
+  return group.size > shown.length ? `${shown.join(' + ')} + … (${group.size} tied)` : shown.join(' + ');
 }
 
-/** Coupled kink entries that are valid one by one and wrong together (a gradient routed to every tied maximum). */
+/** The group's slopes: one value where it moves smoothly, else the interval of its one-sided slopes. */
+const groupSlopes = (group: TiedGroup): string =>
+  group.lower === group.upper ? `numeric ${formatNumber(group.lower)}` : `one-sided slopes [${formatNumber(group.lower)}, ${formatNumber(group.upper)}]`;
+
+/** Tied entries wrong together (a gradient routed to every tied maximum). */
 function jointSection(report: GradientReport, maxEntries: number): string[] {
   const joint = report.tensors.flatMap((t) => t.jointFailures.map((failure) => ({ tensor: t.name, failure })));
   if (joint.length === 0) return [];
-  const lines = ['', 'Coupled entries wrong together (each alone is a valid subgradient; moved together, their slopes leave no room for the sum):'];
+  const lines = ['', 'Tied entries wrong together (moved together, their ties hold, and the sum of their gradients must match):'];
   const shown = joint.slice(0, maxEntries);
   const labelWidth = Math.max(...shown.map(({ tensor, failure }) => jointLabel(tensor, failure).length));
   for (const { tensor, failure } of shown) {
     lines.push(
-      `  ${jointLabel(tensor, failure).padEnd(labelWidth)}  analytic together ${formatNumber(failure.analytic)}  one-sided slopes [${formatNumber(failure.lower)}, ${formatNumber(failure.upper)}]` +
+      `  ${jointLabel(tensor, failure).padEnd(labelWidth)}  analytic together ${formatNumber(failure.analytic)}  ${groupSlopes(failure)}` +
         `  error ${formatNumber(failure.error)}  allowed ${formatNumber(failure.allowed)}`,
     );
   }
   if (joint.length > shown.length) lines.push(`  … and ${joint.length - shown.length} more`);
   return lines;
+}
+
+/** Tied groups that passed together, and the entries whose verdict alone their tie replaced. */
+function tiedSection(report: GradientReport): string[] {
+  const groups = report.tensors.flatMap((t) => t.tiedGroups.map((group) => ({ tensor: t.name, group })));
+  if (groups.length === 0) return [];
+  const entries = groups.reduce((n, { group }) => n + group.size, 0);
+  const accepted = groups.reduce((n, { group }) => n + group.accepted, 0);
+  const where = groups.map(({ tensor, group }) => `${group.size} of ${tensor} at ${formatNumber(group.value)}`).join(', ');
+  return [
+    '',
+    `${entries} tied entries (${where}) were judged together: moved as one, their ties hold and the sum of their gradients matched` +
+      (accepted > 0 ? `; ${accepted} of them fail alone, as a valid routing among ties can (a tie shared by windows or rows of mixed signs has no one-sided slopes to hold it to).` : '.'),
+  ];
 }
 
 /** Significant entries the step could not resolve, why, and what would resolve them. */

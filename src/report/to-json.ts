@@ -33,6 +33,7 @@ export function reportToJSON(report: GradientReport): unknown {
       band: tensor.band,
       kinks: tensor.kinks,
       jointFailures: tensor.jointFailures,
+      tiedGroups: tensor.tiedGroups,
       gradientFactor: tensor.gradientFactor,
       ragged: tensor.ragged,
       coverage: {

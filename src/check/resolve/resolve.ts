@@ -6,7 +6,7 @@ import { sortFailures } from './failure-order.js';
 import { screenedCoverage } from './screened-coverage.js';
 import { tensorPasses } from './verdict.js';
 import type { TensorReport, UnresolvedEntry } from '../report-types.js';
-import type { TensorRecord } from '../sweep/tensor-record.js';
+import { settleFailureNorms, type TensorRecord } from '../sweep/tensor-record.js';
 
 /** A tensor's report plus the norms the overall normalized error is merged from. */
 export type TensorResult = TensorReport & { normParts: NormalizedErrorParts };
@@ -38,6 +38,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
         });
       }
     }
+    settleFailureNorms(record);
     // Worst first: the entry furthest from being resolved.
     inconclusive.sort((a, b) => b.errorEstimate / b.needed - a.errorEstimate / a.needed);
     const screened = screenedCoverage(record);
@@ -54,6 +55,7 @@ export function resolveTensors(records: TensorRecord[], tolerance: number, dtype
       failures: sortFailures(record.failures),
       kinks: record.kinks,
       jointFailures: record.jointFailures,
+      tiedGroups: record.tiedGroups,
       gradientFactor: record.tensor.gradientFactor,
       negligible: negligible + screened.negligible,
       inconclusive,

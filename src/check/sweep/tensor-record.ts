@@ -1,7 +1,7 @@
 import type { CheckedTensor } from '../prepare/checked-tensor.js';
 import type { Measurement } from './entry-measurement.js';
 import { addToParts, emptyParts, type NormalizedErrorParts } from '../../engine/normalized-error.js';
-import type { EntryFailure, JointKinkFailure, KinkEntry, UnresolvedGroup } from '../report-types.js';
+import type { EntryFailure, JointKinkFailure, KinkEntry, TiedGroup, UnresolvedGroup } from '../report-types.js';
 
 /**
  * What the modes learn about one tensor, whichever mode learns it: per-entry measurements (NaN for
@@ -23,8 +23,15 @@ export interface TensorRecord {
    */
   normParts: NormalizedErrorParts;
   failures: EntryFailure[];
+  /**
+   * What each failing entry was measured against (its numeric value, or the nearest end of its kink
+   * interval). A failure adds to `normParts` only when it stands (see `settleFailureNorms`): a tie
+   * judged as a whole may still accept it.
+   */
+  failureReferences: Map<number, number>;
   kinks: KinkEntry[];
   jointFailures: JointKinkFailure[];
+  tiedGroups: TiedGroup[];
   /** Passing entries whose error estimate exceeds their relative tolerance (sorted out against the absolute one later). */
   unresolved: { index: number; stepUsed: number }[];
   /** Entries measured one by one. */
@@ -52,8 +59,10 @@ export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope:
     errorEstimate: new Float64Array(size).fill(Number.NaN),
     normParts: emptyParts(),
     failures: [],
+    failureReferences: new Map(),
     kinks: [],
     jointFailures: [],
+    tiedGroups: [],
     unresolved: [],
     measured: 0,
     screen: new Uint8Array(size),
@@ -67,6 +76,23 @@ export function createRecord(tensor: CheckedTensor, scope: Uint32Array, inScope:
 
 export const isMeasured = (record: TensorRecord, index: number): boolean => !Number.isNaN(record.errorEstimate[index]);
 
+/** Non-finite values count as 0 in the norms: the failure list names them, the norm must stay a number. */
+const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
+
+/** Adds the failures that stand to the tensor's norms, measured against what they were measured against. */
+export function settleFailureNorms(record: TensorRecord): void {
+  for (const failure of record.failures) {
+    addToParts(record.normParts, finite(record.failureReferences.get(failure.index) ?? failure.numeric), finite(failure.analytic));
+  }
+  record.failureReferences.clear();
+}
+
+/** A failing entry that a tie judged as a whole accepts: no longer a failure, and no error of its own in the norms. */
+export function acceptFailure(record: TensorRecord, failure: EntryFailure): void {
+  record.failureReferences.delete(failure.index);
+  addToParts(record.normParts, finite(failure.analytic), finite(failure.analytic));
+}
+
 /** Files one entry's measurement under its verdict. Measuring an entry twice keeps the first. */
 export function recordEntry(record: TensorRecord, index: number, measurement: Measurement): void {
   if (isMeasured(record, index)) return;
@@ -75,9 +101,8 @@ export function recordEntry(record: TensorRecord, index: number, measurement: Me
   record.measured++;
   record.numeric[index] = estimate.numeric;
   record.errorEstimate[index] = Number.isFinite(estimate.errorEstimate) ? estimate.errorEstimate : Infinity;
-  // Non-finite values count as 0 here: the failure list names them, the norm must stay a number.
-  const finite = (value: number): number => (Number.isFinite(value) ? value : 0);
-  addToParts(record.normParts, finite(verdict.reference), finite(analytic[index]));
+  if (verdict.pass) addToParts(record.normParts, finite(verdict.reference), finite(analytic[index]));
+  else record.failureReferences.set(index, verdict.reference);
   if (verdict.kind === 'kink' && estimate.kink !== null) {
     record.kinks.push({
       index,

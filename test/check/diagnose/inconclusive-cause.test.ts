@@ -13,7 +13,7 @@ const tensor = (name: string, errorEstimate: number, needed: number): TensorRepo
   band: 'bug',
   failures: [],
   kinks: [],
-  jointFailures: [],
+  jointFailures: [], tiedGroups: [],
   gradientFactor: 1,
   negligible: 0,
   coverage: { inScope: 2, measured: 2, screened: 0, detectionFloor: null, screenedTo: null, screenedUnresolved: 0, weak: 0, unlocalized: [], failingBlocks: [], skipped: 0 },
