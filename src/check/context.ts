@@ -59,6 +59,8 @@ export interface CheckContext {
   // probe and plan
   /** What the sweep learns per tensor, over the entries in this check's scope (its shard). */
   records: TensorRecord[];
+  /** Whether the sweep's gradient scale came from resolved gradients or, none resolved, from the outputs (see GradientReport). */
+  gradientScaleFrom: GradientReport['gradientScaleFrom'];
   /** For mode 'auto' with too small a budget: about how many calls screening every entry to its guarantee needs. */
   neededEvaluations: number | null;
 }

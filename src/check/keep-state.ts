@@ -54,7 +54,9 @@ const coveredBy = (view: NumericView, covers: (storage: object) => boolean): boo
  */
 export function saveParams(slots: readonly ParamSlot[], covers: (storage: object) => boolean): () => RestoreFailure[] {
   const savedValues = slots.map((slot) => (coveredBy(slot.value, covers) ? null : readAll(slot.value)));
-  const savedGrads = slots.map((slot) => saveGrad(slot, (view) => coveredBy(view, covers)));
+  // A computed gradient is read only after a backward (see ParamSlot.gradIsComputed): its storage, if
+  // the layer's own, is the snapshot's to put back.
+  const savedGrads = slots.map((slot) => (slot.gradIsComputed ? null : saveGrad(slot, (view) => coveredBy(view, covers))));
   return () => [
     ...slots.flatMap((slot, i) => {
       const saved = savedValues[i];

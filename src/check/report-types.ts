@@ -275,9 +275,14 @@ export interface GradientReport {
   diagnoses: Diagnosis[];
   /**
    * The largest gradient entry the finite differences measured to the relative tolerance, over all
-   * tensors (0 when none was): the scale against which a gradient counts as negligible.
+   * tensors: the scale against which a gradient counts as negligible. When none was resolved (a
+   * layer saturated everywhere), the largest entry of the projection r instead (`gradientScaleFrom:
+   * 'outputs'`): what the outputs would carry back through a slope of 1, the least a gradient of
+   * this layer matters at. 0 only when the check stopped before the probe.
    */
   gradientScale: number;
+  /** Where `gradientScale` came from: the resolved gradients, or (none resolved) the outputs' projection. */
+  gradientScaleFrom: 'gradients' | 'outputs';
   /** tolerance × gradientScale: an entry's error estimate below it is negligible for the layer. */
   absoluteTolerance: number;
   /** Re-evaluations of the unperturbed loss, all bitwise equal to the first (evidence of a deterministic forward). */

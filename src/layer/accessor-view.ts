@@ -49,32 +49,91 @@ function probeStorage(read: () => number, write: (v: number) => void, what: stri
   );
 }
 
+interface EntryAccessors {
+  size: number;
+  get(index: number): number;
+  set(index: number, value: number): void;
+}
+
+/**
+ * Every write through an accessor is read back: storage that does not keep the number it is given
+ * (a `set` that clamps, or that writes another entry than `get` reads) would make a step the layer
+ * never saw, and a clamp a fake kink that hides a wrong gradient beside it. It is refused, by name.
+ *
+ * With `pristine` (the values read before the check wrote anything) the refused write is undone
+ * first, whatever the accessors do: the entry whose read changed shows where the write landed, and
+ * its pristine value goes back there. From then on the storage is refused: writes of its pristine
+ * values (the check putting entries back) find it as it was and do nothing; any other write throws.
+ */
+function verifiedSet(access: EntryAccessors, stored: (x: number) => number, what: string, pristine: Float64Array | null) {
+  let refused: ContainerError | null = null;
+  const refusal = (index: number, value: number, kept: number): ContainerError =>
+    new ContainerError(
+      `${what} did not keep what was written to entry ${index}: set it to ${value}, read back ${kept}. ` +
+        'The checker perturbs entries by small steps and reads them back through get(); set() must store exactly the number it is given ' +
+        '(no clamping, rounding to integers, or another entry than get() reads).',
+    );
+  return (index: number, value: number): void => {
+    if (refused !== null) {
+      if (pristine !== null && Object.is(value, pristine[index]) && unchangedFrom(access, pristine)) return;
+      throw refused;
+    }
+    access.set(index, value);
+    const kept = access.get(index);
+    if (Object.is(kept, stored(value))) return;
+    refused = refusal(index, value, kept);
+    if (pristine !== null) undoWrite(access, index, pristine);
+    throw refused;
+  };
+}
+
+function unchangedFrom(access: EntryAccessors, pristine: Float64Array): boolean {
+  for (let i = 0; i < access.size; i++) if (!Object.is(access.get(i), pristine[i])) return false;
+  return true;
+}
+
+/** Puts back the storage a refused `set(index, …)` changed: at the one entry whose read changed, its pristine value. */
+function undoWrite(access: EntryAccessors, index: number, pristine: Float64Array): void {
+  const changed: number[] = [];
+  for (let i = 0; i < access.size; i++) if (!Object.is(access.get(i), pristine[i])) changed.push(i);
+  if (changed.length === 1) access.set(index, pristine[changed[0]]);
+}
+
 /**
  * A view whose entries are reached only through `get` / `set`: no storage of its own to compare
  * for sharing, and never ragged. `readInto` defaults to one `get` per entry.
  */
-function viewThrough(access: {
-  size: number;
-  shape: number[];
-  float32: boolean;
-  get(index: number): number;
-  set(index: number, value: number): void;
-  readInto?(target: Float64Array): void;
-}): NumericView {
-  const { size, shape, float32, get, set } = access;
+function viewThrough(
+  access: EntryAccessors & {
+    shape: number[];
+    float32: boolean;
+    readInto?(target: Float64Array): void;
+  },
+  what: string,
+  /** Parameters: the refused write is undone, from the values read now (see verifiedSet). */
+  undoable: boolean,
+): NumericView {
+  const { size, shape, float32, get } = access;
+  const stored = float32 ? Math.fround : (x: number): number => x;
+  const readInto =
+    access.readInto ??
+    ((target: Float64Array): void => {
+      for (let i = 0; i < size; i++) target[i] = get(i);
+    });
+  let pristine: Float64Array | null = null;
+  if (undoable) {
+    pristine = new Float64Array(size);
+    readInto(pristine);
+  }
   return {
     size,
     shape,
     ragged: false,
     float32,
     get,
-    set,
-    stored: float32 ? Math.fround : (x) => x,
-    readInto:
-      access.readInto ??
-      ((target) => {
-        for (let i = 0; i < size; i++) target[i] = get(i);
-      }),
+    set: verifiedSet(access, stored, what, pristine),
+    stored,
+    readInto,
     position: (index) => positionOf(index, shape),
     storage: [],
   };
@@ -95,7 +154,7 @@ export function entryAccessorView(access: EntryAccess, shape: readonly number[] 
         access.set(index, value);
       };
   const { float32 } = size === 0 ? { float32: false } : probeStorage(() => get(0), (v) => set(0, v), what);
-  return viewThrough({ size, shape: fullShape, float32, get, set });
+  return viewThrough({ size, shape: fullShape, float32, get, set }, what, true);
 }
 
 /** A view over whole-array `read()` / `write(values)`; entries are staged in a buffer and written back whole on every change. */
@@ -129,7 +188,7 @@ export function arrayAccessorView(
     const values = current();
     for (let i = 0; i < size; i++) target[i] = values[i];
   };
-  return viewThrough({ size, shape: fullShape, float32, get: getEntry, set: setEntry, readInto });
+  return viewThrough({ size, shape: fullShape, float32, get: getEntry, set: setEntry, readInto }, what, true);
 }
 
 /** A gradient read through `get(i)` (and reset through `set`, when it has one). */
@@ -139,5 +198,5 @@ export function gradAccessorView(access: GradAccessor, size: number, shape: read
     if (typeof access.set !== 'function') throw new ContainerError(`${what} has no set(i, v), so it cannot be written.`);
     access.set(index, value);
   };
-  return viewThrough({ size, shape: [...shape], float32: false, get, set });
+  return viewThrough({ size, shape: [...shape], float32: false, get, set }, what, false);
 }

@@ -36,69 +36,70 @@ export function containerLike(template: unknown, values: Float64Array): unknown 
 }
 
 /**
- * A deep copy of any value (cycles and shared references kept as in the original, prototypes kept,
- * functions and accessors shared): the check's private copy of the user's input, whatever its form.
+ * A deep copy of any value, prototypes kept and functions and accessors shared: the check's private
+ * copy of the user's input, and the template of the upstream gradient. Both are values, so every
+ * position is its own: an array reached twice (rows made with `Array(2).fill(row)`, an output that
+ * returns one row twice) becomes two arrays, and a step at one position moves that position alone.
+ * Only a cycle (a value inside itself) is kept as a cycle.
  */
 export function deepCopy<T>(value: T): T {
-  const copies = new Map<object, unknown>();
+  // The values being copied, outermost first: a reference back to one of them is a cycle.
+  const inProgress = new Map<object, unknown>();
   const copy = (item: unknown): unknown => {
     if (typeof item !== 'object' || item === null) return item;
-    const existing = copies.get(item);
-    if (existing !== undefined) return existing;
-    const tensorClass = tensorClassOf(item);
-    if (tensorClass !== null) {
-      // Made by the class itself: its storage may be private (#fields), out of reach of a copy.
-      const view = createView(item, 'a tensor-class instance');
-      const result = tensorClass.create(readAll(view), view.shape, item);
-      copies.set(item, result);
-      return result;
-    }
-    if (ArrayBuffer.isView(item)) {
-      const result = item instanceof DataView ? new DataView(item.buffer.slice(0), item.byteOffset, item.byteLength) : (item as unknown as Float64Array).slice();
-      copies.set(item, result);
-      return result;
-    }
-    if (item instanceof ArrayBuffer) {
-      const result = item.slice(0);
-      copies.set(item, result);
-      return result;
-    }
-    if (item instanceof Date) {
-      const result = withPrototypeOf(item, new Date(item.getTime()));
-      copies.set(item, result);
-      return result;
-    }
-    if (item instanceof Map) {
-      const result = withPrototypeOf(item, new Map());
-      copies.set(item, result);
-      for (const [key, entry] of item) result.set(copy(key), copy(entry));
-      return result;
-    }
-    if (item instanceof Set) {
-      const result = withPrototypeOf(item, new Set());
-      copies.set(item, result);
-      for (const entry of item) result.add(copy(entry));
-      return result;
-    }
-    if (item instanceof WeakMap || item instanceof WeakSet || item instanceof Promise || (typeof WeakRef !== 'undefined' && item instanceof WeakRef)) {
-      return item;
-    }
-    const result = withPrototypeOf(item, Array.isArray(item) ? new Array(item.length) : {});
-    copies.set(item, result);
-    if (Array.isArray(item)) {
-      // Indices one by one (holes stay holes); named properties below.
-      for (let i = 0; i < item.length; i++) if (i in item) (result as unknown[])[i] = copy(item[i]);
-      for (const key of Reflect.ownKeys(item)) {
-        if (key === 'length' || (typeof key === 'string' && String(Number(key)) === key)) continue;
-        const descriptor = Object.getOwnPropertyDescriptor(item, key);
-        if (descriptor === undefined) continue;
-        if ('value' in descriptor) descriptor.value = copy(descriptor.value);
-        Object.defineProperty(result, key, descriptor);
-      }
-      return result;
-    }
-    copyOwnProperties(item, result, copy);
-    return result;
+    const ancestor = inProgress.get(item);
+    if (ancestor !== undefined) return ancestor;
+    return copyObject(item, copy, inProgress);
   };
   return copy(value) as T;
+}
+
+/** Copies one object; containers register their copy in `inProgress` while their contents are copied. */
+function copyObject(item: object, copy: (item: unknown) => unknown, inProgress: Map<object, unknown>): unknown {
+  const tensorClass = tensorClassOf(item);
+  if (tensorClass !== null) {
+    // Made by the class itself: its storage may be private (#fields), out of reach of a copy.
+    const view = createView(item, 'a tensor-class instance');
+    return tensorClass.create(readAll(view), view.shape, item);
+  }
+  if (ArrayBuffer.isView(item)) {
+    return item instanceof DataView ? new DataView(item.buffer.slice(0), item.byteOffset, item.byteLength) : (item as unknown as Float64Array).slice();
+  }
+  if (item instanceof ArrayBuffer) return item.slice(0);
+  if (item instanceof Date) return withPrototypeOf(item, new Date(item.getTime()));
+  if (item instanceof WeakMap || item instanceof WeakSet || item instanceof Promise || (typeof WeakRef !== 'undefined' && item instanceof WeakRef)) {
+    return item;
+  }
+  const result = item instanceof Map ? withPrototypeOf(item, new Map()) : item instanceof Set ? withPrototypeOf(item, new Set()) : withPrototypeOf(item, Array.isArray(item) ? new Array(item.length) : {});
+  inProgress.set(item, result);
+  try {
+    fillCopy(item, result, copy);
+  } finally {
+    inProgress.delete(item);
+  }
+  return result;
+}
+
+function fillCopy(item: object, result: object, copy: (item: unknown) => unknown): void {
+  if (item instanceof Map) {
+    for (const [key, entry] of item) (result as Map<unknown, unknown>).set(copy(key), copy(entry));
+    return;
+  }
+  if (item instanceof Set) {
+    for (const entry of item) (result as Set<unknown>).add(copy(entry));
+    return;
+  }
+  if (!Array.isArray(item)) {
+    copyOwnProperties(item, result, copy);
+    return;
+  }
+  // Indices one by one (holes stay holes); named properties below.
+  for (let i = 0; i < item.length; i++) if (i in item) (result as unknown[])[i] = copy(item[i]);
+  for (const key of Reflect.ownKeys(item)) {
+    if (key === 'length' || (typeof key === 'string' && String(Number(key)) === key)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(item, key);
+    if (descriptor === undefined) continue;
+    if ('value' in descriptor) descriptor.value = copy(descriptor.value);
+    Object.defineProperty(result, key, descriptor);
+  }
 }

@@ -120,6 +120,11 @@ export interface GradChannel {
   collect(): Float64Array;
 }
 
+/** A channel that only reads after backward: for a computed gradient's first backward, when nothing may be read (or reset) before it. */
+export function readingChannel(slot: ParamSlot): GradChannel {
+  return { mode: 'overwrite', prepare: () => undefined, collect: () => readGrad(slot) };
+}
+
 export function gradChannel(slot: ParamSlot, mode: GradMode): GradChannel {
   let before: Float64Array | null = null;
   return {
@@ -157,10 +162,14 @@ export function decideGradModes(
   beforeFirst: Float64Array[],
   afterFirst: Float64Array[],
   afterSecond: Float64Array[] | null,
+  computed: readonly boolean[] = slots.map(() => false),
 ): GradMode[] {
   return slots.map((slot, i) => {
     if (live[i] || afterSecond === null) return 'reset';
     if (bitwiseEqual(afterSecond[i], afterFirst[i])) return 'overwrite';
+    // A computed gradient's first read came after a backward, so there is no value from before it to
+    // compare with: two reads one backward apart that differ are a running sum, read as its increments.
+    if (computed[i]) return 'accumulate';
     const before = beforeFirst[i].length === afterFirst[i].length ? beforeFirst[i] : new Float64Array(afterFirst[i].length);
     const increment = afterFirst[i].map((v, k) => v - before[k]);
     const again = afterSecond[i].map((v, k) => v - afterFirst[i][k]);
@@ -175,7 +184,7 @@ export function decideGradModes(
 }
 
 /** A gradient that shares storage with a parameter value would be zeroed or perturbed along with it. */
-export function assertGradsApart(slots: ParamSlot[]): void {
+export function assertGradsApart(slots: readonly ParamSlot[]): void {
   for (const slot of slots) {
     const grad = gradView(slot.gradContainer(), slot);
     if (grad === null) continue;

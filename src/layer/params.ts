@@ -22,6 +22,12 @@ export interface ParamSlot {
    * zeroes them), so one read serves every parameter until backward runs again.
    */
   refreshGrads(): void;
+  /**
+   * The gradient is computed by a function of the layer's (a record's `grad: () => …`, a `grads()`
+   * method or function): it may exist only after backward (`.grad.data` of a tensor not yet
+   * allocated) or run an update step, so it is read after a backward call, never before the first.
+   */
+  readonly gradIsComputed: boolean;
 }
 
 /** Values computed once per epoch: the gradient reads between two backward calls. */
@@ -121,7 +127,7 @@ function declaredFromRecord(layer: Layer, record: unknown, i: number): DeclaredP
   const storage = isParamRecord(record) ? ({ kind: 'container', value: record.value, shape: record.shape } as const) : accessorSource(record, label);
   if (storage !== null) {
     const own = record as { grad?: unknown };
-    return { rawName: named(label), source: storage, gradContainer: () => gradValue((latestRecord() ?? own).grad, layer) };
+    return { rawName: named(label), source: storage, gradContainer: () => gradValue((latestRecord() ?? own).grad, layer), gradIsComputed: typeof own.grad === 'function' };
   }
   const property = record as PropertyParam;
   const owner = (property.of ?? layer) as Record<string, unknown>;
@@ -140,14 +146,28 @@ function declaredFromRecord(layer: Layer, record: unknown, i: number): DeclaredP
       owner[property.property] = value;
     },
   };
+  const rawName = named(property.property);
   return {
-    rawName: named(property.property),
+    rawName,
     source: { kind: 'entries', access, shape: null },
     gradContainer: () => {
       const grad = (latestRecord() as PropertyParam | null)?.grad ?? property.grad;
+      if (grad === undefined) return gradOf(layer, rawName);
       return typeof grad === 'string' ? owner[grad] : gradValue(grad, owner);
     },
+    // Without a grad of its own, the gradient comes from the layer's grads, under the parameter's name.
+    gradIsComputed: typeof property.grad === 'function' || (property.grad === undefined && typeof layer.grads === 'function'),
   };
+}
+
+/** A property parameter's gradient from the layer's grads record (`grads() { return { beta } }`), under its name. */
+function gradOf(layer: Layer, name: string): unknown {
+  const grads = readMember(layer, 'grads');
+  if (grads === undefined || grads === null) return gradsMissing(escapeText(name));
+  if (!isObjectRecord(grads)) {
+    throw new LayerProtocolError(`parameter '${escapeText(name)}' has no grad of its own, so grads must be a record holding it, but grads is ${describeValue(grads)}.`);
+  }
+  return gradValue(grads[name], layer);
 }
 
 /** Storage behind entry or whole-array accessors, or null when the value has neither. */
@@ -194,6 +214,15 @@ function viewOf(source: ValueSource, what: string): NumericView {
   return arrayAccessorView(flatRead(access, what), (values) => access.write(values), source.shape, what);
 }
 
+/**
+ * Whether a form-(b)/(c) gradient is computed by a function: `grads` is a method or function, or
+ * its entry is one. A getter or plain data is read as it is (a property read, not a computation).
+ */
+function computedGrad(layer: Layer, entryOf: (grads: unknown) => unknown): boolean {
+  const grads = layer.grads;
+  return typeof grads === 'function' || typeof entryOf(grads) === 'function';
+}
+
 function readMember(layer: Layer, key: 'params' | 'grads'): unknown {
   const member = layer[key];
   const value = typeof member === 'function' ? (member as () => unknown).call(layer) : member;
@@ -216,11 +245,11 @@ function displayName(raw: string): string {
   return escaped.length > MAX_NAME_LENGTH ? `${escaped.slice(0, MAX_NAME_LENGTH - 1)}…` : escaped;
 }
 
-/** Names as reported: escaped, `W#2` for a repeated `W`, `params.input` for a parameter called `input`. */
+/** Names as reported: escaped, `W#2` for a repeated `W`. (A parameter called `input` beside an input is renamed when the input is known.) */
 function uniqueNames(rawNames: string[]): string[] {
   const seen = new Map<string, number>();
   return rawNames.map((raw) => {
-    const base = displayName(raw) === INPUT_NAME ? `params.${INPUT_NAME}` : displayName(raw);
+    const base = displayName(raw);
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
     return count === 1 ? base : `${base}#${count}`;
@@ -231,6 +260,8 @@ interface DeclaredParam {
   rawName: string;
   source: ValueSource;
   gradContainer(): unknown;
+  /** See ParamSlot.gradIsComputed. */
+  gradIsComputed: boolean;
 }
 
 function declaredParams(layer: Layer, cache: ReturnType<typeof createEpochCache>): DeclaredParam[] {
@@ -251,6 +282,7 @@ function declaredParams(layer: Layer, cache: ReturnType<typeof createEpochCache>
       return {
         rawName: name,
         source: sourceOfValue(value, name),
+        gradIsComputed: computedGrad(layer, (grads) => (Array.isArray(grads) ? grads[i] : undefined)),
         gradContainer: () => {
           const grads = readGrads();
           if (grads === undefined || grads === null) return gradsMissing(name);
@@ -273,6 +305,7 @@ function declaredParams(layer: Layer, cache: ReturnType<typeof createEpochCache>
     return Object.keys(params).map((key) => ({
       rawName: key,
       source: sourceOfValue(params[key], `params.${escapeText(key)}`),
+      gradIsComputed: computedGrad(layer, (grads) => (isObjectRecord(grads) ? grads[key] : undefined)),
       gradContainer: () => {
         const grads = readGrads();
         if (grads === undefined || grads === null) return gradsMissing(escapeText(key));
@@ -296,6 +329,7 @@ export function normalizeParams(layer: Layer): ParamSlot[] {
     value: viewOf(param.source, `parameter '${names[i]}'`),
     gradContainer: () => cache.memo(`slot ${i}`, param.gradContainer),
     refreshGrads: cache.clear,
+    gradIsComputed: param.gradIsComputed,
   }));
   assertDistinctStorage(slots);
   return slots;
@@ -345,11 +379,13 @@ export function assertParamsAreLive(layer: Layer, slots: ParamSlot[]): void {
     const probeIndex = 0;
     if (slot.value.size === 0 || again[i] === undefined) return;
     const saved = slot.value.get(probeIndex);
-    const marker = saved === 1 ? 2 : 1;
+    // A value next to the entry's own, as a perturbation would be: storage that bounds its values (a
+    // clamp to [−1, 1]) must not be refused for a marker it would never see in a check.
+    const marker = slot.value.stored(saved === 0 ? 2 ** -20 : saved * (1 + 2 ** -20));
     slot.value.set(probeIndex, marker);
     const seen = again[i].value.get(probeIndex);
     slot.value.set(probeIndex, saved);
-    if (seen !== slot.value.stored(marker)) {
+    if (seen !== marker) {
       throw new LayerProtocolError(
         `params returned a copy of '${slot.name}': a change to it did not reach the layer. ` +
           'Return the arrays the layer computes with, so perturbations made by the checker are seen by forward().',

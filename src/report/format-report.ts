@@ -197,6 +197,12 @@ function failureSection(report: GradientReport, maxEntries: number): string[] {
   return lines;
 }
 
+/** What the absolute tolerance is a fraction of. */
+const scaleSource = (report: GradientReport): string =>
+  report.gradientScaleFrom === 'outputs'
+    ? `${formatNumber(report.gradientScale)}, the largest entry of the projection r: no gradient was resolved at all, so the outputs set the scale`
+    : `the largest resolved gradient ${formatNumber(report.gradientScale)}`;
+
 /** Passing entries checked only to the absolute tolerance, and entries at kinks. */
 function acceptedSection(report: GradientReport, maxEntries: number): string[] {
   const lines: string[] = [];
@@ -205,7 +211,7 @@ function acceptedSection(report: GradientReport, maxEntries: number): string[] {
     lines.push(
       '',
       `${report.negligibleCount} passing ${report.negligibleCount === 1 ? 'entry was' : 'entries were'} checked only to the absolute tolerance ${formatNumber(report.absoluteTolerance)} ` +
-        `(tolerance × the largest resolved gradient ${formatNumber(report.gradientScale)}; ${where}): any error they could hide is negligible against the layer's gradients.`,
+        `(tolerance × ${scaleSource(report)}; ${where}): any error they could hide is negligible against the layer's gradients.`,
     );
   }
   if (report.kinkCount > 0) {

@@ -14,6 +14,7 @@ export function reportToJSON(report: GradientReport): unknown {
     inconclusiveCount: report.inconclusiveCount,
     inconclusive: report.inconclusive,
     gradientScale: report.gradientScale,
+    gradientScaleFrom: report.gradientScaleFrom,
     absoluteTolerance: report.absoluteTolerance,
     determinismChecks: report.determinismChecks,
     forwardCalls: report.forwardCalls,

@@ -18,6 +18,8 @@ export interface CorpusRow {
   verdict: GradientReport['verdict'];
   /** Worst tensor normalized error. */
   worstError: number;
+  /** Some gradient of the layer was resolved (else its normalized error is the finite differences' noise alone). */
+  anyResolved: boolean;
   /** Largest per-entry error estimate of the finite differences. */
   errorEstimate: number;
   /** Tensors the report blamed (failures or problems). */
@@ -111,6 +113,7 @@ export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32
       expected: 'pass',
       verdict: correct.report.verdict,
       worstError: maxOf(correct.report.tensors.map((t) => t.normalizedError)),
+      anyResolved: correct.report.gradientScaleFrom === 'gradients',
       errorEstimate: maxOf(correct.report.tensors.flatMap((t) => Array.from(t.errorEstimate))),
       blamed: correctBlamed,
       wrongTensors: [],
@@ -134,6 +137,7 @@ export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32
         expected: 'fail',
         verdict: buggy.report.verdict,
         worstError: maxOf(buggy.report.tensors.map((t) => t.normalizedError)),
+        anyResolved: buggy.report.gradientScaleFrom === 'gradients',
         errorEstimate: maxOf(buggy.report.tensors.flatMap((t) => t.failures.map((f) => f.errorEstimate))),
         blamed,
         wrongTensors,
@@ -157,7 +161,7 @@ export interface CorpusSummary {
   bugs: number;
   falseAlarms: number;
   correctCases: number;
-  /** Worst normalized error over correct float64 cases, and the case it came from. */
+  /** Worst normalized error over correct float64 cases with some gradient resolved, and the case it came from. */
   worstCorrectFloat64: number;
   worstCorrectFloat64Case: string;
   /** Mildest bug (smallest worst normalized error) that was detected, per dtype. */
@@ -167,8 +171,9 @@ export interface CorpusSummary {
 export function summarize(rows: CorpusRow[]): CorpusSummary {
   const bugRows = rows.filter((r) => r.expected === 'fail');
   const correctRows = rows.filter((r) => r.expected === 'pass');
+  // A layer with no resolved gradient (saturated everywhere) has a normalized error of noise alone.
   const worstCorrect = correctRows
-    .filter((r) => r.dtype === 'float64')
+    .filter((r) => r.dtype === 'float64' && r.anyResolved)
     .reduce((worst, row) => (row.worstError > worst.worstError ? row : worst));
   const mildest = (dtype: Dtype): number =>
     // Bugs seen only jointly (every tied maximum routed) leave each entry valid: their normalized error is 0.

@@ -14,6 +14,7 @@ import type { Layer } from '../../src/layer/protocol.js';
 import { registerTensorClass } from '../../src/layer/tensor-class.js';
 import { captureDeepState, expectSameDeepState } from '../helpers/deep-state.js';
 import { Matrix } from '../zoo/library/matrix.js';
+import { AccessorLayer } from '../zoo/protocol/bad-accessors.js';
 import { PRIVATE_SCALE_FORMS, PrivateScale, privateScaleBase, type PrivateScaleBug } from '../zoo/protocol/private-scale.js';
 
 const BUGS: [PrivateScaleBug, string, number[][]][] = [
@@ -280,5 +281,23 @@ describe('registered tensor classes', () => {
     expect(() => checkGradients(matrixLayer())).toThrow("parameter 'W' is a Matrix instance with keys [rows, cols]");
     expect(() => checkGradients(matrixLayer())).toThrow('register it once with registerTensorClass({ matches, shape, get, set, create })');
     expect(() => registerTensorClass({ matches: () => true } as never)).toThrow("registerTensorClass: 'shape' must be a function");
+  });
+});
+
+describe('storage that does not keep what is written is refused by name, the layer left as it was', () => {
+  it.each(['clamping', 'transposed'] as const)('%s accessors', (accessor) => {
+    const layer = new AccessorLayer(accessor);
+    const weights = layer.weights();
+    const before = captureDeepState(layer);
+    let thrown: unknown = null;
+    try {
+      checkGradients(layer as unknown as Layer);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ContainerError);
+    expect((thrown as Error).message).toMatch(/^parameter 'W' did not keep what was written to entry \d: set it to -?[\d.e-]+, read back -?[\d.e-]+\./);
+    expect(layer.weights()).toEqual(weights);
+    expectSameDeepState(before, captureDeepState(layer));
   });
 });

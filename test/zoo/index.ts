@@ -4,12 +4,13 @@ import { basicZoo } from './basic.js';
 import { libraryZoo } from './library/index.js';
 import { nastyZoo } from './nasty/index.js';
 import { multiInputZoo } from './protocol/multi-input.js';
+import { sharedRowsZoo } from './protocol/shared-rows.js';
 import type { ZooEntry } from './types.js';
 
 export { advancedZoo, basicZoo, libraryZoo, multiInputZoo, nastyZoo };
 export type { BugVariant, Dtype, ZooEntry } from './types.js';
 
-export const zoo: ZooEntry[] = [...basicZoo, ...advancedZoo, ...nastyZoo, ...libraryZoo, ...multiInputZoo];
+export const zoo: ZooEntry[] = [...basicZoo, ...advancedZoo, ...nastyZoo, ...libraryZoo, ...multiInputZoo, ...sharedRowsZoo];
 
 export function zooEntry(name: string): ZooEntry {
   const entry = zoo.find((e) => e.name === name);

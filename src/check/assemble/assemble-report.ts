@@ -13,6 +13,7 @@ export interface ReportParts {
   problems: Problem[];
   settings: GradientReport['settings'];
   gradientScale: number;
+  gradientScaleFrom: GradientReport['gradientScaleFrom'];
   inconclusive: InconclusiveExplanation | null;
   diagnoses: GradientReport['diagnoses'];
   forwardCalls: number;
@@ -34,6 +35,7 @@ export function assembleReport(check: CheckContext, findings: Findings | null): 
     problems: check.problems,
     settings: check.settings,
     gradientScale: findings === null ? 0 : check.sweep.gradientScale,
+    gradientScaleFrom: check.gradientScaleFrom,
     inconclusive: findings?.inconclusive ?? null,
     diagnoses: findings?.diagnoses ?? [],
     forwardCalls: check.calls.forward,
@@ -68,6 +70,7 @@ export function buildReport(parts: ReportParts): GradientReport {
     inconclusive: inconclusiveCount > 0 ? parts.inconclusive : null,
     diagnoses: parts.diagnoses,
     gradientScale: parts.gradientScale,
+    gradientScaleFrom: parts.gradientScaleFrom,
     absoluteTolerance: settings.tolerance * parts.gradientScale,
     forwardCalls: parts.forwardCalls,
     backwardCalls: parts.backwardCalls,

@@ -25,6 +25,7 @@ export function* diagnose(check: CheckContext, tensors: TensorResult[]): CheckPr
     epsilon: check.options.epsilon,
     tolerance: check.tolerance,
     gradientScale: check.sweep.gradientScale,
+    gradientScaleFrom: check.gradientScaleFrom,
     baseOutput: check.evaluation.baseOutput,
     scalarLoss: check.form.scalar,
     lossNoise: check.evaluation.lossNoise,

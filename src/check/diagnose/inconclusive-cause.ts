@@ -13,6 +13,7 @@ export interface InconclusiveFacts {
   epsilon: number | 'auto';
   tolerance: number;
   gradientScale: number;
+  gradientScaleFrom: 'gradients' | 'outputs';
   /** The unperturbed output (or the loss, for a scalar-loss layer). */
   baseOutput: Float64Array;
   scalarLoss: boolean;
@@ -50,9 +51,9 @@ export function explainInconclusive(facts: InconclusiveFacts): InconclusiveExpla
     const where = unresolved.map((t) => `${t.name} (${t.inconclusive.length} of ${t.size})`).join(', ');
     const worst = unresolved.flatMap((t) => t.inconclusive).reduce((a, b) => (b.errorEstimate / b.needed > a.errorEstimate / a.needed ? b : a));
     const against =
-      facts.gradientScale > 0
+      facts.gradientScaleFrom === 'gradients' && facts.gradientScale > 0
         ? `the tolerance ${formatNumber(tolerance)} of each gradient, or of the layer's largest resolved gradient ${formatNumber(facts.gradientScale)}`
-        : `the tolerance ${formatNumber(tolerance)} of each gradient; no gradient of the layer was resolved at all`;
+        : `the tolerance ${formatNumber(tolerance)} of each gradient, or of ${formatNumber(facts.gradientScale)}, the largest entry of the projection: no gradient of the layer was resolved at all`;
     whats.push(
       `The gradients of ${where} could not be resolved: their finite differences are uncertain by up to ${formatNumber(worst.errorEstimate)} ` +
         `where a verdict needs at most ${formatNumber(worst.needed)} (${against}), so a wrong gradient there would pass too.`,

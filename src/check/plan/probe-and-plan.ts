@@ -7,6 +7,8 @@ import { createRecord, type TensorRecord } from '../sweep/tensor-record.js';
 import { probeGradientScale } from './gradient-scale-probe.js';
 import { planCheck, RESERVE_AFTER_SWEEP, type Plan } from './plan.js';
 
+const largestMagnitude = (values: Float64Array): number => values.reduce((largest, v) => Math.max(largest, Math.abs(v)), 0);
+
 /** One record per tensor over the entries this check covers; entries are numbered across tensors for the shards. */
 function scopedRecords(tensors: readonly CheckedTensor[], shard: ShardSpec | null): TensorRecord[] {
   let offset = 0;
@@ -31,8 +33,11 @@ export function* probeAndPlan(check: CheckContext): CheckProcess<Plan> {
   progress.plannedMeasurements = total;
   evaluation.watch.plan(total);
   const probe = yield* probeGradientScale(check.records, sweep);
-  sweep.gradientScale = probe.gradientScale;
-  sweep.absoluteTolerance = check.tolerance * probe.gradientScale;
+  // Nothing resolved (a layer saturated everywhere): a gradient matters at least as much as the
+  // outputs would carry back through a slope of 1, the projection's largest entry.
+  check.gradientScaleFrom = probe.gradientScale > 0 ? 'gradients' : 'outputs';
+  sweep.gradientScale = probe.gradientScale > 0 ? probe.gradientScale : largestMagnitude(evaluation.projection);
+  sweep.absoluteTolerance = check.tolerance * sweep.gradientScale;
   const plan = planCheck({
     mode: options.mode,
     sample: options.sample,

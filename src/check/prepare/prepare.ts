@@ -22,9 +22,11 @@ import { assertFiniteInputs, assertFiniteOutput, resolveDtype } from './precondi
 
 /**
  * Input tensors are reported under their own names; one that a parameter already uses (a parameter
- * called `query` beside an input `query`) becomes `input.query`.
+ * called `query` beside an input `query`) becomes `input.query`. A parameter called `input` beside
+ * the layer's input becomes `params.input`; in a layer without input it keeps its name.
  */
-function inputTensorNames(names: readonly string[], slots: readonly ParamSlot[]): string[] {
+function inputTensorNames(names: readonly string[], slots: ParamSlot[]): string[] {
+  if (names.includes(INPUT_NAME)) for (const slot of slots) if (slot.name === INPUT_NAME) slot.name = `params.${INPUT_NAME}`;
   const taken = new Set(slots.map((slot) => slot.name));
   return names.map((name) => (name !== INPUT_NAME && taken.has(name) ? `${INPUT_NAME}.${name}` : name));
 }
@@ -112,5 +114,6 @@ export function* prepare(layer: Layer, slots: ParamSlot[], options: ValidatedOpt
     accumulating: new Set(),
     records: [],
     neededEvaluations: null,
+    gradientScaleFrom: 'gradients',
   };
 }

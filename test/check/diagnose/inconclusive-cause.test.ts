@@ -25,6 +25,7 @@ const tensor = (name: string, errorEstimate: number, needed: number): TensorRepo
 
 const facts = (overrides: Partial<InconclusiveFacts>): InconclusiveFacts => ({
   neededEvaluations: null,
+  gradientScaleFrom: 'gradients',
   dtype: 'float64',
   epsilon: 'auto',
   tolerance: 1e-6,
@@ -49,9 +50,9 @@ describe('explainInconclusive', () => {
   });
 
   it('names the tensors, the worst error bar against the one needed, and ends with the explicit opt-in', () => {
-    const { cause, remedies } = explained(facts({ tensors: [tensor('W', 3, 1e-6), tensor('b', 0.5, 1e-3)] }));
+    const { cause, remedies } = explained(facts({ tensors: [tensor('W', 3, 1e-6), tensor('b', 0.5, 1e-3)], gradientScale: 2, gradientScaleFrom: 'outputs' }));
     expect(cause).toContain('The gradients of W (1 of 2), b (1 of 2) could not be resolved: their finite differences are uncertain by up to 3 where a verdict needs at most 1e-6');
-    expect(cause).toContain('no gradient of the layer was resolved at all');
+    expect(cause).toContain('or of 2, the largest entry of the projection: no gradient of the layer was resolved at all');
     expect(remedies.at(-1)).toBe('or accept unresolved entries explicitly with { allowInconclusive: true }');
   });
 

@@ -6,7 +6,7 @@ import { inputAccess } from '../../../src/layer/gradients.js';
 import type { OutputForm } from '../../../src/layer/output.js';
 import type { ParamSlot } from '../../../src/layer/params.js';
 
-const slot = (name: string, value: Float64Array | Float32Array): ParamSlot => ({ name, value: createView(value, name), gradContainer: () => null, refreshGrads: () => {} });
+const slot = (name: string, value: Float64Array | Float32Array): ParamSlot => ({ name, value: createView(value, name), gradContainer: () => null, refreshGrads: () => {}, gradIsComputed: false });
 const output = (float32: boolean): OutputForm => ({ scalar: false, size: 2, shape: [2], float32, position: (i) => [i] });
 
 describe('resolveDtype', () => {

@@ -10,6 +10,7 @@ import { reluKinkEntry } from './relu-kink.js';
 import { saturatedSigmoidEntry, saturatedTanhEntry } from './saturated-dense.js';
 import { denseLargeParamsEntry, denseTinyParamsEntry } from './scaled-dense.js';
 import { softmaxLargeLogitsEntry } from './softmax-large-logits.js';
+import { saturatedEverywhereZoo } from './saturated-everywhere.js';
 import { tieZoo } from './ties.js';
 import { tinyGradientsEntry } from './tiny-gradients.js';
 
@@ -28,4 +29,5 @@ export const nastyZoo: ZooEntry[] = [
   denseDeadUnitEntry,
   denseLargeOutputsBiasEntry,
   ...tieZoo,
+  ...saturatedEverywhereZoo,
 ];
