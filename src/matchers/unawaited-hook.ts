@@ -1,0 +1,68 @@
+import { pendingChecks, UNAWAITED_WAIT_SECONDS } from './pending-checks.js';
+
+/** What a hook function returns: nothing, or a Promise the runner waits for. */
+type HookFunction = () => Promise<void> | undefined;
+
+/** A runner's `beforeEach` and `afterEach` (Vitest, Jest, `@jest/globals`, `node:test`): each takes a function and a timeout. */
+export interface EachHooks {
+  beforeEach(fn: HookFunction, timeout?: number): unknown;
+  afterEach(fn: HookFunction, timeout?: number): unknown;
+}
+
+/** Jest passes its hooks no context, and runs a file's tests one at a time: one key serves them all. */
+const CONTEXTLESS_TEST = {};
+
+/** Long enough for the wait in `end`, so the runner's own hook timeout (Jest: 5 s) does not cut it short. */
+const HOOK_TIMEOUT_MS = (UNAWAITED_WAIT_SECONDS + 5) * 1000;
+
+/** Vitest 3 names a test in the matcher's `this` only by its full name: the names from its describe blocks down, file left out. */
+function vitestTestName(task: { name?: unknown; fullTestName?: unknown; suite?: unknown }): string | undefined {
+  if (typeof task.fullTestName === 'string') return task.fullTestName;
+  const names: string[] = [];
+  for (let current: typeof task | undefined = task; current !== undefined; current = current.suite as typeof task | undefined) {
+    if (typeof current.name === 'string' && current.name !== '') names.unshift(current.name);
+  }
+  return names.length > 1 ? names.slice(1).join(' > ') : undefined;
+}
+
+const isObject = (value: unknown): value is object => (typeof value === 'object' || typeof value === 'function') && value !== null;
+
+/** The hook's first argument names the test: Vitest's context (a function in Vitest 4) has `task`, node:test's context is the test's own. */
+function testOfHook(context: unknown): { key: object; name?: string } {
+  if (!isObject(context)) return { key: CONTEXTLESS_TEST };
+  const { task } = context as { task?: unknown };
+  if (isObject(task)) return { key: task, name: vitestTestName(task) };
+  return { key: context };
+}
+
+/**
+ * Ends the test a hook's first argument names (see `testOfHook`): undefined when it awaited all its
+ * async checks, else a Promise of the error to fail it with.
+ */
+export function endTestOf(context: unknown): Promise<Error> | undefined {
+  return pendingChecks.end(testOfHook(context).key);
+}
+
+/**
+ * Makes every test fail that ends without having awaited an async check
+ * (`await expect(layer).toHaveCorrectGradients()` with the `await` left out): the test then fails
+ * with a message that shows the `await` to add, after waiting for the check so that its layer
+ * is put back before the next test. The setup entries (`expect-gradcheck/vitest`, `/jest`,
+ * `/jest-globals`) call this; call it yourself from a setup file when you register the matchers
+ * with `expect.extend`. Calling it twice changes nothing.
+ */
+export function failUnawaitedChecks(hooks: EachHooks): void {
+  // Functions without parameters: Jest hands a hook with one a `done` callback and waits for it.
+  hooks.beforeEach(function openTest() {
+    // eslint-disable-next-line prefer-rest-params
+    const { key, name } = testOfHook(arguments[0]);
+    pendingChecks.begin(key, name);
+    return undefined;
+  });
+  hooks.afterEach(function closeTest() {
+    // eslint-disable-next-line prefer-rest-params
+    return endTestOf(arguments[0])?.then((error) => {
+      throw error;
+    });
+  }, HOOK_TIMEOUT_MS);
+}
