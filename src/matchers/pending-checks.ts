@@ -20,8 +20,6 @@ export const UNAWAITED_WAIT_SECONDS = 60;
 export interface AsyncCheckCall {
   /** The running test as the runner names it in the matcher's `this` (Vitest 4 and 5: `task`). */
   task?: unknown;
-  /** `this.currentTestName` (Vitest 3 names concurrent tests only this way). */
-  testName?: string;
   hint: string;
   /** The call as it should have been written: `await expect(layer).not.toHaveCorrectGradients()`. */
   awaitedCall: string;
@@ -41,7 +39,6 @@ interface TrackedCheck extends UnawaitedCheck {
 }
 
 interface OpenTest {
-  name: string | undefined;
   checks: TrackedCheck[];
 }
 
@@ -64,24 +61,19 @@ export class PendingChecks {
   private readonly openTests = new Map<object, OpenTest>();
 
   /** Opens a test: async checks made until `end(key)` belong to it. Opening an open test again changes nothing. */
-  begin(key: object, name?: string): void {
-    if (!this.openTests.has(key)) this.openTests.set(key, { name, checks: [] });
+  begin(key: object): void {
+    if (!this.openTests.has(key)) this.openTests.set(key, { checks: [] });
   }
 
   /**
    * The open test a call belongs to: its `task` when the runner names one (exactly, or none);
-   * else the one open test of that name; else the only open test (Jest and node:test run a
-   * file's tests one at a time). None outside tests (beforeAll, module scope): such a check is
-   * left to the runner as before.
+   * else the only open test (Jest, node:test and Vitest 3 run a file's tests one at a time, except
+   * Vitest's concurrent ones, whose matchers Vitest 3 does not tell apart). None outside tests
+   * (beforeAll, module scope) or among several: such a check is left to the runner as before.
    */
   private testOf(call: AsyncCheckCall): OpenTest | undefined {
     if (isObject(call.task)) return this.openTests.get(call.task);
-    const open = [...this.openTests.values()];
-    if (call.testName) {
-      const named = open.filter((test) => test.name === call.testName);
-      if (named.length === 1) return named[0];
-    }
-    return open.length === 1 ? open[0] : undefined;
+    return this.openTests.size === 1 ? this.openTests.values().next().value : undefined;
   }
 
   /**

@@ -76,8 +76,7 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
       const result = Promise.resolve(outcome).then(resultFor, (error: unknown) => {
         throw translateError(error, call);
       });
-      const testName = typeof context.currentTestName === 'string' ? context.currentTestName : undefined;
-      return pendingChecks.track(result, { task: context.task, testName, hint, awaitedCall: awaitedCall(context, isNot, args), isNot, soft: context.soft === true, callSite });
+      return pendingChecks.track(result, { task: context.task, hint, awaitedCall: awaitedCall(context, isNot, args), isNot, soft: context.soft === true, callSite });
     }
     return resultFor(outcome);
   };

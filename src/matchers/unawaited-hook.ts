@@ -15,24 +15,13 @@ const CONTEXTLESS_TEST = {};
 /** Long enough for the wait in `end`, so the runner's own hook timeout (Jest: 5 s) does not cut it short. */
 const HOOK_TIMEOUT_MS = (UNAWAITED_WAIT_SECONDS + 5) * 1000;
 
-/** Vitest 3 names a test in the matcher's `this` only by its full name: the names from its describe blocks down, file left out. */
-function vitestTestName(task: { name?: unknown; fullTestName?: unknown; suite?: unknown }): string | undefined {
-  if (typeof task.fullTestName === 'string') return task.fullTestName;
-  const names: string[] = [];
-  for (let current: typeof task | undefined = task; current !== undefined; current = current.suite as typeof task | undefined) {
-    if (typeof current.name === 'string' && current.name !== '') names.unshift(current.name);
-  }
-  return names.length > 1 ? names.slice(1).join(' > ') : undefined;
-}
-
 const isObject = (value: unknown): value is object => (typeof value === 'object' || typeof value === 'function') && value !== null;
 
 /** The hook's first argument names the test: Vitest's context (a function in Vitest 4) has `task`, node:test's context is the test's own. */
-function testOfHook(context: unknown): { key: object; name?: string } {
-  if (!isObject(context)) return { key: CONTEXTLESS_TEST };
+function testOfHook(context: unknown): object {
+  if (!isObject(context)) return CONTEXTLESS_TEST;
   const { task } = context as { task?: unknown };
-  if (isObject(task)) return { key: task, name: vitestTestName(task) };
-  return { key: context };
+  return isObject(task) ? task : context;
 }
 
 /**
@@ -40,7 +29,7 @@ function testOfHook(context: unknown): { key: object; name?: string } {
  * async checks, else a Promise of the error to fail it with.
  */
 export function endTestOf(context: unknown): Promise<Error> | undefined {
-  return pendingChecks.end(testOfHook(context).key);
+  return pendingChecks.end(testOfHook(context));
 }
 
 /**
@@ -55,8 +44,7 @@ export function failUnawaitedChecks(hooks: EachHooks): void {
   // Functions without parameters: Jest hands a hook with one a `done` callback and waits for it.
   hooks.beforeEach(function openTest() {
     // eslint-disable-next-line prefer-rest-params
-    const { key, name } = testOfHook(arguments[0]);
-    pendingChecks.begin(key, name);
+    pendingChecks.begin(testOfHook(arguments[0]));
     return undefined;
   });
   hooks.afterEach(function closeTest() {
