@@ -3,11 +3,18 @@ import { pendingChecks, UNAWAITED_WAIT_SECONDS } from './pending-checks.js';
 /** What a hook function returns: nothing, or a Promise the runner waits for. */
 type HookFunction = () => Promise<void> | undefined;
 
-/** A runner's `beforeEach` and `afterEach` (Vitest, Jest, `@jest/globals`, `node:test`): each takes a function and a timeout. */
+/**
+ * A runner's `beforeEach` and `afterEach`: Vitest's, Jest's (global or `@jest/globals`),
+ * `node:test`'s. Typed by the function alone, as their second parameters differ (a timeout in ms,
+ * node:test's options object).
+ */
 export interface EachHooks {
-  beforeEach(fn: HookFunction, timeout?: number): unknown;
-  afterEach(fn: HookFunction, timeout?: number): unknown;
+  beforeEach(fn: HookFunction): unknown;
+  afterEach(fn: HookFunction): unknown;
 }
+
+/** afterEach as Vitest and Jest declare it; node:test ignores a number where it takes options, and sets no hook timeout. */
+type AfterEachWithTimeout = (fn: HookFunction, timeout: number) => unknown;
 
 /** Jest passes its hooks no context, and runs a file's tests one at a time: one key serves them all. */
 const CONTEXTLESS_TEST = {};
@@ -47,7 +54,8 @@ export function failUnawaitedChecks(hooks: EachHooks): void {
     pendingChecks.begin(testOfHook(arguments[0]));
     return undefined;
   });
-  hooks.afterEach(function closeTest() {
+  const afterEach = hooks.afterEach.bind(hooks) as AfterEachWithTimeout;
+  afterEach(function closeTest() {
     // eslint-disable-next-line prefer-rest-params
     return endTestOf(arguments[0])?.then((error) => {
       throw error;
