@@ -11,8 +11,8 @@ import { watchAwaiting } from './watch-awaiting.js';
 
 /**
  * How long the end of a test waits for an unawaited check still running, so that its layer is
- * put back before the next test. A check stops itself within its `maxSeconds` (plus a call), so
- * this only bounds a check that was given no limit.
+ * put back before the next test. A check normally ends within its own time budget (`maxSeconds`);
+ * this bounds one that does not (an explicit mode, a layer call that never answers).
  */
 export const UNAWAITED_WAIT_SECONDS = 60;
 
@@ -44,8 +44,9 @@ interface OpenTest {
 
 const isObject = (value: unknown): value is object => (typeof value === 'object' || typeof value === 'function') && value !== null;
 
-// Taken at load, before a test can install fake timers that would never fire.
+// Taken at load, before a test can install fake timers (a fake one would never fire, or never be cleared).
 const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
 
 /** Resolves after all of `checks` settled or `seconds` passed, whichever is first; leaves no timer behind. */
 function settledWithin(checks: TrackedCheck[], seconds: number): Promise<void> {
@@ -53,7 +54,7 @@ function settledWithin(checks: TrackedCheck[], seconds: number): Promise<void> {
   const expiry = new Promise<void>((resolve) => {
     timer = realSetTimeout(resolve, seconds * 1000);
   });
-  return Promise.race([Promise.all(checks.map((check) => check.settled)), expiry]).then(() => clearTimeout(timer));
+  return Promise.race([Promise.all(checks.map((check) => check.settled)), expiry]).then(() => realClearTimeout(timer));
 }
 
 /** The open tests and the async checks each has made. */

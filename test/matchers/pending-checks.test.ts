@@ -2,7 +2,7 @@
  * The registry on its own instance (the suite's own tests are open in the shared one): which test
  * a check belongs to, which checks count as unawaited, and the wait at the end of a test.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MatcherResult } from '../../src/matchers/matcher-context.js';
 import { PendingChecks, type AsyncCheckCall } from '../../src/matchers/pending-checks.js';
 
@@ -147,6 +147,22 @@ describe('the end of a test with a check still running', () => {
     const error = await checks.end(stuck, 0.05);
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
     expect(error?.message.split('\n').at(-1)).toBe('It was still running 0.05 s after the test ended, so its layer may not be put back yet.');
+  });
+
+  it('waits on real time when the test has installed fake timers', async () => {
+    const checks = new PendingChecks();
+    const stuck = {};
+    checks.begin(stuck);
+    void runnerChain(checks.track(deferred().promise, call()));
+    vi.useFakeTimers();
+    try {
+      const ending = checks.end(stuck, 0.05);
+      // A fake timer would be counted here, and would never fire on its own.
+      expect(vi.getTimerCount()).toBe(0);
+      await expect(ending).resolves.toBeInstanceOf(Error);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('clears its timer when the check settles first, so nothing keeps the process alive', async () => {
