@@ -165,7 +165,7 @@ const NOT_AWAITED = 'The check was not awaited. The layer is async (its forward 
  * the not-awaited error (the call with its `await`, what the check found, a code frame at the
  * call), the test that awaits a buggy layer fails with its report alone, the others pass, and
  * nothing is left unhandled. `vitestMajor` 3: a concurrent test's unawaited check is not
- * attributed (Vitest 3 gives matchers no handle on their test) and ends as an unhandled rejection.
+ * attributed (Vitest 3 gives matchers no handle on their test), so that test passes.
  */
 export function assertUnawaitedRun(expect: ExpectStatic, result: RunResult, runner: 'vitest' | 'jest', vitestMajor = 0): void {
   const { output } = result;
@@ -206,9 +206,11 @@ export function assertUnawaitedRun(expect: ExpectStatic, result: RunResult, runn
   expect(soft.join('\n')).toContain('It failed after the test ended; expect.soft reports that failure separately.');
   expect(of(AWAITED.concurrent)).toEqual([]);
   if (vitestMajor === 3) {
+    // Not attributed, so the test passes; whether Vitest then reports the failure as an unhandled
+    // rejection depends on whether it comes before the run ends (seen both ways on 2 busy cores).
     expect(of(UNAWAITED.concurrent)).toEqual([]);
+    expect(output).toContain(`✓ ${UNAWAITED.concurrent}`);
     expect(output).toMatch(/Tests\s+5 failed \| 3 passed \(8\)/);
-    expect(output).toContain('Unhandled Rejection');
     return;
   }
   expect(of(UNAWAITED.concurrent)).toHaveLength(1);
