@@ -52,4 +52,5 @@ export {
   type TfjsVariable,
 } from './adapters/tfjs.js';
 export { matchers, jestMatchers } from './matchers/index.js';
+export { failUnawaitedChecks, type EachHooks } from './matchers/unawaited-hook.js';
 export type { AsymmetricGradientMatchers, GradientMatcherResult, GradientMatchers, IsAsyncLayer } from './matchers/types.js';

@@ -1,9 +1,12 @@
 import type {} from 'expect';
-import { expect } from '@jest/globals';
+import { afterEach, beforeEach, expect } from '@jest/globals';
 import { jestMatchers } from './matchers/index.js';
 import type { AsymmetricGradientMatchers, GradientMatchers } from './matchers/types.js';
+import { failUnawaitedChecks } from './matchers/unawaited-hook.js';
 
 expect.extend(jestMatchers);
+// Hooks of a setupFilesAfterEnv file apply to every test; an async check a test does not await fails it.
+failUnawaitedChecks({ beforeEach, afterEach });
 
 /*
  * Types for `import { expect } from '@jest/globals'` and the standalone `expect` package (Jest 29

@@ -1,8 +1,10 @@
 import { jestMatchers } from './matchers/index.js';
 import type { AsymmetricGradientMatchers, GradientMatchers } from './matchers/types.js';
+import { failUnawaitedChecks, type EachHooks } from './matchers/unawaited-hook.js';
 
-/** Jest injects `expect` as a global in setup files (setupFilesAfterEnv). */
-const jestExpect = (globalThis as { expect?: { extend(matchers: object): void } }).expect;
+/** Jest injects `expect` and the hooks as globals in setup files (setupFilesAfterEnv). */
+const jestGlobals = globalThis as { expect?: { extend(matchers: object): void } } & Partial<EachHooks>;
+const jestExpect = jestGlobals.expect;
 if (jestExpect === undefined || typeof jestExpect.extend !== 'function') {
   throw new Error(
     "expect-gradcheck/jest found no global expect. Load it from Jest's setupFilesAfterEnv, e.g. " +
@@ -10,6 +12,9 @@ if (jestExpect === undefined || typeof jestExpect.extend !== 'function') {
   );
 }
 jestExpect.extend(jestMatchers);
+// Hooks of a setupFilesAfterEnv file apply to every test; an async check a test does not await fails it.
+const { beforeEach, afterEach } = jestGlobals;
+if (typeof beforeEach === 'function' && typeof afterEach === 'function') failUnawaitedChecks({ beforeEach, afterEach });
 
 /*
  * Types for Jest's global `expect` (@types/jest 24 to 30, all with `jest.Matchers<R, T>`). Users of

@@ -1,8 +1,11 @@
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { matchers } from './matchers/index.js';
 import type { AsymmetricGradientMatchers, GradientMatchers } from './matchers/types.js';
+import { failUnawaitedChecks } from './matchers/unawaited-hook.js';
 
 expect.extend(matchers);
+// A setup file's hooks apply to every test of the file; an async check a test does not await fails it.
+failUnawaitedChecks({ beforeEach, afterEach });
 
 /*
  * Types for Vitest 3 and 4, whose assertions extend the global `jest.Matchers<void, T>` (Vitest

@@ -1,12 +1,15 @@
 // @ts-check
 /// <reference types="expect-gradcheck/jest-globals" />
 // The reference above gives editors (and tsc --checkJs) the matcher's types on `expect`.
-import { test } from 'node:test';
+import { afterEach, beforeEach, test } from 'node:test';
 import { expect } from 'expect';
-import { jestMatchers } from 'expect-gradcheck';
+import { failUnawaitedChecks, jestMatchers } from 'expect-gradcheck';
 import { Dense } from './dense.js';
 
 expect.extend(jestMatchers);
+// A check of an async layer (forward or backward returning a Promise) must be awaited; with this
+// line, a test that forgets the `await` fails and says so, instead of passing unchecked.
+failUnawaitedChecks({ beforeEach, afterEach });
 
 test('Dense has correct gradients', () => {
   expect(new Dense(4, 3)).toHaveCorrectGradients();

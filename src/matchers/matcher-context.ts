@@ -24,6 +24,10 @@ export interface MatcherContextLike {
   /** Both runners name the running test and its file (for CI reports). */
   currentTestName?: string;
   testPath?: string;
+  /** Vitest 4 and 5: the running test, which an unawaited async check is reported on. */
+  task?: unknown;
+  /** Vitest: set under `expect.soft`. */
+  soft?: boolean;
 }
 
 export interface MatcherResult {

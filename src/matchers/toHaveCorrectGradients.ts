@@ -6,6 +6,7 @@ import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
 import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
+import { pendingChecks } from './pending-checks.js';
 import { translateError, type CallShown } from './usage-error.js';
 
 const NAME = 'toHaveCorrectGradients';
@@ -38,6 +39,13 @@ function toOptions(args: MatcherArgs): GradientCheckOptions {
   return options;
 }
 
+/** The call as it should have been written, for the message that says an `await` is missing. */
+function awaitedCall(context: MatcherContextLike, isNot: boolean, args: MatcherArgs): string {
+  const soft = context.soft === true ? '.soft' : '';
+  const promise = context.promise ? `.${context.promise}` : '';
+  return `await expect${soft}(layer)${promise}${isNot ? '.not' : ''}.${NAME}(${expectedLabel(args)})`;
+}
+
 /** Builds the matcher; `settings` differ only in where the diff is drawn. */
 export function createToHaveCorrectGradients(settings: MatcherSettings) {
   return function toHaveCorrectGradients(
@@ -62,9 +70,13 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     }
     // An async layer makes an async matcher (`await expect(layer).toHaveCorrectGradients()`); a sync one stays sync.
     if (isThenable(outcome)) {
-      return Promise.resolve(outcome).then(resultFor, (error: unknown) => {
+      // Made here, so a missing `await` is reported at the line of this call.
+      const callSite = new Error();
+      Error.captureStackTrace?.(callSite, toHaveCorrectGradients);
+      const result = Promise.resolve(outcome).then(resultFor, (error: unknown) => {
         throw translateError(error, call);
       });
+      return pendingChecks.track(result, { task: context.task, hint, awaitedCall: awaitedCall(context, isNot, args), isNot, soft: context.soft === true, callSite });
     }
     return resultFor(outcome);
   };

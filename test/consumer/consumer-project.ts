@@ -121,6 +121,104 @@ export function assertJestRun(expect: ExpectStatic, result: RunResult): void {
   expect(output.match(/^\s+\+\s+"?w\[1\]"?(:| =>) -3\.78/gm)).toHaveLength(2);
 }
 
+/** A failure report of a run: the tests it names (Vitest groups tests that failed alike) and its text. */
+interface FailureBlock {
+  tests: string[];
+  text: string;
+}
+
+/**
+ * The failure reports in a run's output: Vitest's, from ` FAIL  <file> > <test>` lines to its
+ * `⎯⎯[i/n]⎯` rule; Jest's, from `● <test>` to the next.
+ */
+export function failureBlocks(output: string, runner: 'vitest' | 'jest'): FailureBlock[] {
+  if (runner === 'vitest') {
+    const failed = output.slice(output.indexOf('Failed Tests'));
+    return failed
+      .split(/^⎯+\[\d+\/\d+\]⎯$/m)
+      .map((text) => ({ tests: [...text.matchAll(/^ FAIL {2}\S+ > (.+)$/gm)].map((match) => match[1]), text }))
+      .filter((block) => block.tests.length > 0);
+  }
+  return output
+    .split(/^ {2}● /m)
+    .slice(1)
+    .map((text) => ({ tests: [text.slice(0, text.indexOf('\n')).trim()], text }));
+}
+
+/** The tests of fixtures/<runner>/unawaited.fixture: those that leave out an `await`, and those that do not. */
+const UNAWAITED = {
+  slow: 'an unawaited check of a slow buggy layer fails the test',
+  fast: 'an unawaited check that fails before the test ends fails it too',
+  not: 'an unawaited .not check fails the test, although it passes',
+  soft: 'an unawaited expect.soft check fails the test twice: its soft failure and the missing await',
+  concurrent: 'concurrent: a test without await',
+};
+const AWAITED = {
+  failing: 'an awaited check of the same layer fails with its report alone, the layer idle again',
+  passing: 'awaited checks pass: a correct layer, .not on a buggy one, a failure awaited through rejects',
+  concurrent: 'concurrent: a test beside it that awaits',
+};
+const NOT_AWAITED = 'The check was not awaited. The layer is async (its forward or backward returns a Promise), so the matcher returns a Promise, and ';
+
+/**
+ * A run of fixtures/<runner>/unawaited.fixture: each test that leaves out an `await` fails with
+ * the not-awaited error (the call with its `await`, what the check found, a code frame at the
+ * call), the test that awaits a buggy layer fails with its report alone, the others pass, and
+ * nothing is left unhandled. `vitestMajor` 3: a concurrent test's unawaited check is not
+ * attributed (Vitest 3 gives matchers no handle on their test), so that test passes.
+ */
+export function assertUnawaitedRun(expect: ExpectStatic, result: RunResult, runner: 'vitest' | 'jest', vitestMajor = 0): void {
+  const { output } = result;
+  const blocks = failureBlocks(output, runner);
+  const of = (test: string): string[] => blocks.filter((block) => block.tests.includes(test)).map((block) => block.text);
+  expect(result.code, output).toBe(1);
+  const [slow] = of(UNAWAITED.slow);
+  expect(of(UNAWAITED.slow), output).toHaveLength(1);
+  expect(slow).toContain(`${NOT_AWAITED}the test ended while the check was still running.`);
+  expect(slow).toMatch(/^\s+await expect\(layer\)\.toHaveCorrectGradients\(\)$/m);
+  expect(slow).toContain('It failed after the test ended, and the test never saw it:');
+  expect(slow).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42');
+  expect(slow).toMatch(runner === 'vitest' ? /^- Expected$/m : /^\s+- Numeric \(finite differences\)$/m);
+  // The code frame shows the line that lacks the `await`.
+  expect(slow).toMatch(/^\s*>?\s*\d+\s*\|\s+expect\(shared\)\.toHaveCorrectGradients\(\);$/m);
+  expect(of(UNAWAITED.fast)).toHaveLength(1);
+  expect(of(UNAWAITED.fast)[0]).toContain(`${NOT_AWAITED}the test went on without waiting for it.`);
+  expect(of(UNAWAITED.fast)[0]).toContain('It failed, and the test never saw it:');
+  expect(of(UNAWAITED.not)).toHaveLength(1);
+  expect(of(UNAWAITED.not)[0]).toMatch(/^\s+await expect\(layer\)\.not\.toHaveCorrectGradients\(\)$/m);
+  expect(of(UNAWAITED.not)[0]).toContain('It passed after the test ended; had it failed, the test would have passed all the same.');
+  // Awaited, a failing check fails with its own report, once, and nothing about an await.
+  expect(of(AWAITED.failing)).toHaveLength(1);
+  expect(of(AWAITED.failing)[0]).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42');
+  expect(of(AWAITED.failing)[0]).not.toContain('not awaited');
+  expect(of(AWAITED.passing)).toEqual([]);
+  expect(output).toContain(`✓ ${AWAITED.passing}`);
+  if (runner === 'jest') {
+    expect(output).toMatch(/Tests:\s+4 failed, 1 passed, 5 total/);
+    expect(output).not.toMatch(/unhandled|Cannot log after tests are done|did not exit/i);
+    return;
+  }
+  // expect.soft reports the failure itself; the missing await is a second error of the same test.
+  const soft = of(UNAWAITED.soft);
+  expect(soft).toHaveLength(2);
+  expect(soft.filter((text) => text.includes('not awaited'))).toHaveLength(1);
+  expect(soft.join('\n')).toMatch(/^\s+await expect\.soft\(layer\)\.toHaveCorrectGradients\(\)$/m);
+  expect(soft.join('\n')).toContain('It failed after the test ended; expect.soft reports that failure separately.');
+  expect(of(AWAITED.concurrent)).toEqual([]);
+  if (vitestMajor === 3) {
+    // Not attributed, so the test passes; whether Vitest then reports the failure as an unhandled
+    // rejection depends on whether it comes before the run ends (seen both ways on 2 busy cores).
+    expect(of(UNAWAITED.concurrent)).toEqual([]);
+    expect(output).toContain(`✓ ${UNAWAITED.concurrent}`);
+    expect(output).toMatch(/Tests\s+5 failed \| 3 passed \(8\)/);
+    return;
+  }
+  expect(of(UNAWAITED.concurrent)).toHaveLength(1);
+  expect(of(UNAWAITED.concurrent)[0]).toContain(`${NOT_AWAITED}the test ended while the check was still running.`);
+  expect(output).toMatch(/Tests\s+6 failed \| 2 passed \(8\)/);
+  expect(output).not.toMatch(/unhandled/i);
+}
+
 /**
  * `node root-entry.cjs` and `node root-entry.mjs` (fixtures/shared) in a project: require() gives the
  * CJS build and import the ESM build of the copy in `<project>/node_modules`, both working.

@@ -225,6 +225,41 @@ describe.concurrent('the examples, each in a fresh project with the packed packa
     expect(untyped.output).toContain("error TS2339: Property 'toHaveCorrectGradients' does not exist");
   });
 
+  test('examples/node-test: with its failUnawaitedChecks line, a check of an async layer left without await fails its test, showing the await', { timeout: INSTALL_TIMEOUT }, async ({
+    expect,
+  }) => {
+    await installs['node-test'];
+    const project = projects['node-test'];
+    // The example's own setup lines, then an async Dense (2 ms per call, as a GPU read-back) checked without await.
+    const source = readFileSync(join(project, 'dense.test.js'), 'utf8');
+    const setup = source.slice(0, source.indexOf("\ntest('"));
+    const unawaited = `${setup}
+class SlowDense extends Dense {
+  async forward(x) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return super.forward(x);
+  }
+  async backward(dy) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return super.backward(dy);
+  }
+}
+
+test('an async layer checked without await', () => {
+  expect(new SlowDense(4, 3, { bug: 'bias-first-sample' })).toHaveCorrectGradients();
+});
+`;
+    writeFileSync(join(project, 'unawaited.test.js'), unawaited);
+    const result = await run(process.execPath, ['--test', 'unawaited.test.js'], project);
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(/^# fail 1$/m);
+    expect(result.output).toContain("failureType: 'hookFailed'");
+    expect(result.output).toContain('The check was not awaited.');
+    expect(result.output).toMatch(/^\s+await expect\(layer\)\.toHaveCorrectGradients\(\)$/m);
+    expect(result.output).toContain('It failed after the test ended, and the test never saw it:');
+    expect(result.output).toMatch(/unawaited\.test\.js:\d+:\d+\)$/m);
+  });
+
   test('examples/ci: the workflow runs the tests with EXPECT_GRADCHECK_REPORTS and uploads the reports, also on failure', ({ expect }) => {
     const workflow = parseWorkflow(readFileSync(join(examplesDir, 'ci', '.github', 'workflows', 'gradients.yml'), 'utf8')) as Record<string, Yaml>;
     expect(Object.keys(workflow.on as object).sort()).toEqual(['pull_request', 'push']);

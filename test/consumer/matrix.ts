@@ -53,6 +53,12 @@ export interface TypeFamily {
 export interface RuntimeRun {
   title: string;
   runner: 'vitest' | 'jest';
+  /**
+   * What the run's test file checks: `gradients` the matcher's verdicts and messages
+   * (fixtures/<runner>/gradients.fixture), `unawaited` that async checks left without `await`
+   * fail their tests (fixtures/<runner>/unawaited.fixture).
+   */
+  suite: 'gradients' | 'unawaited';
   /** The config file the runner is given (written into the project by `files`). */
   config: string;
   /** Vitest's test file name in its FAIL lines. */
@@ -91,21 +97,28 @@ const scaleLayerTs = (): string => readFileSync(join(repoRoot, 'test', 'zoo', 'p
 // ---------------------------------------------------------------------------------------------
 // Vitest
 
-const vitestConfig = (setup: string): string => `export default {\n  test: {\n    include: ['**/*.test.ts'],\n    setupFiles: ['${setup}'],\n  },\n};\n`;
+const vitestConfig = (setup: string, include: string[]): string =>
+  `export default {\n  test: {\n    include: ${JSON.stringify(include).replaceAll('"', "'")},\n    setupFiles: ['${setup}'],\n  },\n};\n`;
 
 const vitestFiles = (setup = 'expect-gradcheck/vitest'): Record<string, string> => ({
-  'vitest.config.mjs': vitestConfig(setup),
+  // The smoke test adds resolution.test.ts to its copy of the vitest-4 project.
+  'vitest.config.mjs': vitestConfig(setup, ['gradients.test.ts', 'resolution.test.ts']),
+  'vitest.unawaited.config.mjs': vitestConfig(setup, ['unawaited.test.ts']),
   'gradients.test.ts': fixture('vitest/gradients.fixture.ts'),
+  'unawaited.test.ts': fixture('vitest/unawaited.fixture.ts'),
   'scale-layer.ts': scaleLayerTs(),
+  'scale-layer.cjs': fixture('shared/scale-layer.cjs'),
   'library-layer.ts': fixture('vitest/library-layer.fixture.ts'),
 });
 
-const vitestRun: RuntimeRun = {
-  title: "setupFiles: ['expect-gradcheck/vitest']",
-  runner: 'vitest',
-  config: 'vitest.config.mjs',
-  testFile: 'gradients.test.ts',
-};
+/** The two Vitest runs of a project: the matcher's verdicts, and unawaited checks (`setup` names the entry in the titles). */
+function vitestRuns(setup: string, node22 = false): RuntimeRun[] {
+  const on = node22 ? ', run with Node 22' : '';
+  return [
+    { title: `setupFiles: ['${setup}']${on}`, runner: 'vitest', suite: 'gradients', config: 'vitest.config.mjs', testFile: 'gradients.test.ts', node22 },
+    { title: `setupFiles: ['${setup}']${on}`, runner: 'vitest', suite: 'unawaited', config: 'vitest.unawaited.config.mjs', testFile: 'unawaited.test.ts', node22 },
+  ];
+}
 
 function vitestTypes(entry: 'expect-gradcheck/vitest' | 'expect-gradcheck/vitest-5', declaration: RegExp): TypeFamily {
   return {
@@ -144,36 +157,53 @@ function jestConfig({ testMatch, setup, injectGlobals, esm }: JestConfigOptions)
   return `${esm === true ? 'export default' : 'module.exports ='} {\n${lines.join('\n')}\n};\n`;
 }
 
-const requireLayers = "const { AsyncScale, Scale } = require('./scale-layer.cjs');";
-const importLayers = "import { AsyncScale, Scale } from './scale-layer.cjs';";
+const requireLayers = "const { AsyncScale, Scale, SlowScale } = require('./scale-layer.cjs');";
+const importLayers = "import { AsyncScale, Scale, SlowScale } from './scale-layer.cjs';";
 
-/** fixtures/jest/gradients.fixture.js with its imports line filled in. */
-function jestTestFile(imports: string): string {
-  return fixture('jest/gradients.fixture.js').replace('// <imports>', imports);
+/** fixtures/jest/<suite>.fixture.js with its imports line filled in. */
+function jestTestFile(imports: string, suite: RuntimeRun['suite'] = 'gradients'): string {
+  return fixture(`jest/${suite}.fixture.js`).replace('// <imports>', imports);
 }
 
-const jestGlobalRun = (config = 'jest.config.js'): RuntimeRun => ({
+const jestGlobalRun = (config = 'jest.config.js', suite: RuntimeRun['suite'] = 'gradients'): RuntimeRun => ({
   title: "setupFilesAfterEnv: ['expect-gradcheck/jest'], the global expect (CommonJS)",
   runner: 'jest',
+  suite,
   config,
 });
 
-const jestGlobalsRun: RuntimeRun = {
+const jestGlobalsRun = (config = 'jest.globals.config.js', suite: RuntimeRun['suite'] = 'gradients'): RuntimeRun => ({
   title: "setupFilesAfterEnv: ['expect-gradcheck/jest-globals'], injectGlobals: false, expect from @jest/globals (CommonJS)",
   runner: 'jest',
-  config: 'jest.globals.config.js',
-};
+  suite,
+  config,
+});
 
-/** CommonJS Jest project files: the global-expect run, and optionally the @jest/globals one. */
+/** The CommonJS runs of a Jest project: the global expect's (and @jest/globals'), each for both suites. */
+function jestRuns(withGlobals: boolean): RuntimeRun[] {
+  return [
+    jestGlobalRun(),
+    jestGlobalRun('jest.unawaited.config.js', 'unawaited'),
+    ...(withGlobals ? [jestGlobalsRun(), jestGlobalsRun('jest.globals-unawaited.config.js', 'unawaited')] : []),
+  ];
+}
+
+const requireGlobals = `'use strict';\nconst { expect, test } = require('@jest/globals');\n${requireLayers}`;
+
+/** CommonJS Jest project files: the global-expect runs, and optionally the @jest/globals ones. */
 function jestFiles(withGlobals: boolean): Record<string, string> {
   return {
     'scale-layer.cjs': fixture('shared/scale-layer.cjs'),
     'jest.config.js': jestConfig({ testMatch: 'gradients.test.js', setup: 'expect-gradcheck/jest' }),
     'gradients.test.js': jestTestFile(`'use strict';\n${requireLayers}`),
+    'jest.unawaited.config.js': jestConfig({ testMatch: 'unawaited.test.js', setup: 'expect-gradcheck/jest' }),
+    'unawaited.test.js': jestTestFile(`'use strict';\n${requireLayers}`, 'unawaited'),
     ...(withGlobals
       ? {
           'jest.globals.config.js': jestConfig({ testMatch: 'globals.test.js', setup: 'expect-gradcheck/jest-globals', injectGlobals: false }),
-          'globals.test.js': jestTestFile(`'use strict';\nconst { expect, test } = require('@jest/globals');\n${requireLayers}`),
+          'globals.test.js': jestTestFile(requireGlobals),
+          'jest.globals-unawaited.config.js': jestConfig({ testMatch: 'globals-unawaited.test.js', setup: 'expect-gradcheck/jest-globals', injectGlobals: false }),
+          'globals-unawaited.test.js': jestTestFile(requireGlobals, 'unawaited'),
         }
       : {}),
   };
@@ -220,17 +250,18 @@ export const projects: ProjectSpec[] = [
       'root-entry.mjs': fixture('shared/root-entry.mjs'),
     }),
     runs: [
-      jestGlobalRun(),
-      jestGlobalsRun,
+      ...jestRuns(true),
       {
         title: "native ESM (--experimental-vm-modules, jest.config.mjs, .mjs tests), setupFilesAfterEnv: ['expect-gradcheck/jest']",
         runner: 'jest',
+        suite: 'gradients',
         config: 'jest.config.mjs',
         env: { NODE_OPTIONS: '--experimental-vm-modules' },
       },
       {
         title: "native ESM, setupFilesAfterEnv: ['expect-gradcheck/jest-globals'], injectGlobals: false, expect imported from @jest/globals",
         runner: 'jest',
+        suite: 'gradients',
         config: 'jest.globals-esm.config.mjs',
         env: { NODE_OPTIONS: '--experimental-vm-modules' },
       },
@@ -244,7 +275,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'module',
     installs: ['vitest@4.1.12', TYPES_NODE_20],
     files: () => vitestFiles(),
-    runs: [vitestRun],
+    runs: vitestRuns('expect-gradcheck/vitest'),
     typeFamilies: [vitestTypes('expect-gradcheck/vitest', /\/node_modules\/expect-gradcheck\/dist\/vitest\.d\.ts$/)],
   },
   {
@@ -255,7 +286,7 @@ export const projects: ProjectSpec[] = [
     installs: ['vitest@5.1.2', TYPES_NODE_22],
     // The same runtime as expect-gradcheck/vitest; one entry name for setupFiles and types.
     files: () => vitestFiles('expect-gradcheck/vitest-5'),
-    runs: [{ ...vitestRun, title: "setupFiles: ['expect-gradcheck/vitest-5'], run with Node 22", node22: true }],
+    runs: vitestRuns('expect-gradcheck/vitest-5', true),
     typeFamilies: [vitestTypes('expect-gradcheck/vitest-5', /\/node_modules\/expect-gradcheck\/dist\/vitest-5\.d\.ts$/)],
   },
   {
@@ -265,7 +296,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'module',
     installs: ['vitest@3.2.7', TYPES_NODE_20],
     files: () => vitestFiles(),
-    runs: [vitestRun],
+    runs: vitestRuns('expect-gradcheck/vitest'),
     typeFamilies: [vitestTypes('expect-gradcheck/vitest', /\/node_modules\/expect-gradcheck\/dist\/vitest\.d\.ts$/)],
   },
   {
@@ -275,7 +306,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'commonjs',
     installs: ['jest@29.7.0', '@types/jest@29.5.14', '@jest/globals@29.7.0', TYPES_NODE_20],
     files: () => jestFiles(true),
-    runs: [jestGlobalRun(), jestGlobalsRun],
+    runs: jestRuns(true),
     typeFamilies: [jestGlobalTypes, jestGlobalsTypes],
   },
   {
@@ -290,9 +321,9 @@ export const projects: ProjectSpec[] = [
       'pnpm-workspace.yaml': "hoist: false\nallowBuilds:\n  '@parcel/watcher': false\n",
       'scale-layer.cjs': fixture('shared/scale-layer.cjs'),
       'jest.globals.config.js': jestConfig({ testMatch: 'globals.test.js', setup: 'expect-gradcheck/jest-globals', injectGlobals: false }),
-      'globals.test.js': jestTestFile(`'use strict';\nconst { expect, test } = require('@jest/globals');\n${requireLayers}`),
+      'globals.test.js': jestTestFile(requireGlobals),
     }),
-    runs: [jestGlobalsRun],
+    runs: [jestGlobalsRun()],
     typeFamilies: [{ ...jestGlobalsTypes, minimalTypes: undefined }],
   },
   {
@@ -302,7 +333,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'commonjs',
     installs: ['jest@28.1.3', '@types/jest@28.1.8', TYPES_NODE_20],
     files: () => jestFiles(false),
-    runs: [jestGlobalRun()],
+    runs: jestRuns(false),
     typeFamilies: [jestGlobalTypes],
   },
   {
@@ -312,7 +343,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'commonjs',
     installs: ['jest@27.5.1', '@types/jest@27.5.1', TYPES_NODE_20],
     files: () => jestFiles(false),
-    runs: [jestGlobalRun()],
+    runs: jestRuns(false),
     typeFamilies: [jestGlobalTypes],
   },
   {
@@ -324,7 +355,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'commonjs',
     installs: ['jest@26.6.3'],
     files: () => jestFiles(false),
-    runs: [jestGlobalRun()],
+    runs: jestRuns(false),
     typeFamilies: [],
   },
   {
@@ -334,7 +365,7 @@ export const projects: ProjectSpec[] = [
     packageType: 'commonjs',
     installs: ['jest@24.9.0'],
     files: () => jestFiles(false),
-    runs: [jestGlobalRun()],
+    runs: jestRuns(false),
     typeFamilies: [],
   },
 ];

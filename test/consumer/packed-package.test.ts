@@ -19,6 +19,7 @@ import {
   assertJestRun,
   assertRootEntries,
   assertTypecheck,
+  assertUnawaitedRun,
   assertVitestRun,
   configName,
   manifestTargets,
@@ -44,6 +45,12 @@ import {
   type TypecheckReport,
 } from './harness.js';
 import { FULL_CHECK_MODE, NODE_22, PNPM, projects, type ProjectSpec } from './matrix.js';
+
+/** What each kind of run shows, for its test's title. */
+const RUN_CHECKS = {
+  gradients: 'a correct layer passes, a doubled weight gradient fails with its entries and a diff, .not and the asymmetric form pass, an async layer is awaited',
+  unawaited: 'an async check without await fails its test, with the await to add, whether it settles before or after the test ends (and under .not); an awaited failing check fails with its report alone; awaited passing checks pass',
+};
 
 /** Each test awaits work queued behind the others: long, but bounded. */
 const TEST_TIMEOUT = 600_000;
@@ -231,12 +238,12 @@ describe.concurrent('the packed package in fresh consumer projects', () => {
     }, TEST_TIMEOUT);
 
     for (const [index, runSpec] of spec.runs.entries()) {
-      test(`${spec.title}, ${runSpec.title}: a correct layer passes, a doubled weight gradient fails with its entries and a diff, .not and the asymmetric form pass, an async layer is awaited`, async ({
-        expect,
-      }) => {
+      test(`${spec.title}, ${runSpec.title}: ${RUN_CHECKS[runSpec.suite]}`, async ({ expect }) => {
         const result = await runResults.get(runKey(spec, index));
         if (result === undefined) throw new Error('the run was never started');
-        if (runSpec.runner === 'vitest') assertVitestRun(expect, result, runSpec.testFile ?? 'gradients.test.ts', installedVersion(projectDir(spec), 'vitest'));
+        const vitestVersion = runSpec.runner === 'vitest' ? installedVersion(projectDir(spec), 'vitest') : '';
+        if (runSpec.suite === 'unawaited') assertUnawaitedRun(expect, result, runSpec.runner, Number.parseInt(vitestVersion, 10));
+        else if (runSpec.runner === 'vitest') assertVitestRun(expect, result, runSpec.testFile ?? 'gradients.test.ts', vitestVersion);
         else assertJestRun(expect, result);
       }, TEST_TIMEOUT);
     }
