@@ -62,7 +62,7 @@ export function* probeGradientScale(records: TensorRecord[], context: SweepConte
       const measurement = yield* measureConfirmed(record, index, context);
       calls += context.lossEvaluations() - callsBefore;
       entries++;
-      yield* context.afterMeasurement(measurement.suspicious);
+      if (context.measured(measurement.suspicious)) yield* context.catchUp();
       measured++;
       if (measurement.estimate.kink === null) {
         const { numeric, errorEstimate } = measurement.estimate;

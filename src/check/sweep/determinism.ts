@@ -21,8 +21,13 @@ export class NondeterminismFound extends CheckStopped {}
 export interface DeterminismWatch {
   /** How many measurements (entries or directions) the check expects, so re-evaluations spread over them. */
   plan(measurements: number): void;
-  /** After each measurement (values back in place): re-evaluates the center as scheduled, or at once when `suspicious`. */
-  afterMeasurement(suspicious: boolean): CheckProcess<void>;
+  /**
+   * After each measurement (values back in place): counts it and says whether re-evaluations of the
+   * center are due now, as scheduled or at once when `suspicious`; `catchUp` runs them. Two steps,
+   * so the hot loop makes a generator only when there is something to run.
+   */
+  measured(suspicious: boolean): boolean;
+  catchUp(): CheckProcess<void>;
   /** Runs the re-evaluations still owed, so every check makes at least MIN_CENTER_CHECKS of them. */
   finish(): CheckProcess<void>;
   /** Of the MIN_CENTER_CHECKS every check makes, those not made yet (for the plan's budget). */
@@ -66,14 +71,22 @@ export function createDeterminismWatch(setup: WatchSetup): DeterminismWatch {
   // Spread evenly over the planned measurements, so state that drifts after the 40th call is seen too.
   const due = (): number =>
     Math.floor((Math.min(measurements, planned) * MIN_CENTER_CHECKS) / planned) + Math.floor(measurements / MEASUREMENTS_PER_EXTRA_CHECK);
-  return {
+  let suspiciousPending = false;
+  const watch: DeterminismWatch = {
     plan(count) {
       planned = Math.max(1, count);
     },
-    *afterMeasurement(suspicious) {
+    measured(suspicious) {
       measurements++;
       lastCallWasCenter = false;
-      if (suspicious) yield* checkCenter();
+      suspiciousPending ||= suspicious;
+      return suspiciousPending || scheduledDone < due();
+    },
+    *catchUp() {
+      if (suspiciousPending) {
+        suspiciousPending = false;
+        yield* checkCenter();
+      }
       const target = due();
       while (scheduledDone < target) {
         yield* checkCenter();
@@ -96,4 +109,5 @@ export function createDeterminismWatch(setup: WatchSetup): DeterminismWatch {
       return checks;
     },
   };
+  return watch;
 }

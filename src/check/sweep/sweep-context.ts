@@ -13,8 +13,13 @@ export const CONFIRMATIONS_PER_CHECK = 32;
 
 /** What every mode needs besides measuring: bookkeeping after each measurement. (The budget is enforced at every call, see budget.ts.) */
 export interface SweepContext extends MeasureContext {
-  /** After every measurement (an entry or a direction), with all values back in place. */
-  afterMeasurement(suspicious: boolean): CheckProcess<void>;
+  /**
+   * After every measurement (an entry or a direction), with all values back in place: counts it and
+   * says whether re-evaluations of the unperturbed point are due, which `catchUp` then runs.
+   * (`if (context.measured(s)) yield* context.catchUp()`: no generator per measurement in the hot loop.)
+   */
+  measured(suspicious: boolean): boolean;
+  catchUp(): CheckProcess<void>;
   /** The check's seed, for directions and samples. */
   seed: number;
   /** The layer's gradient scale (see gradient-scale-probe.ts), 0 until probed. */
@@ -41,7 +46,7 @@ export interface SweepParts {
 }
 
 export function createSweepContext(parts: SweepParts): SweepContext {
-  const { watch, progress } = parts;
+  const { watch, progress, lossChange } = parts;
   let lossEvaluations = 0;
   const context: SweepContext = {
     dtype: parts.dtype,
@@ -56,13 +61,14 @@ export function createSweepContext(parts: SweepParts): SweepContext {
     forwardCall: parts.forwardCall,
     lossOf(output) {
       lossEvaluations++;
-      return parts.lossChange(output);
+      return lossChange(output);
     },
-    *afterMeasurement(suspicious) {
+    measured(suspicious) {
       progress.measurements++;
-      yield* watch.afterMeasurement(suspicious);
       progress.report();
+      return watch.measured(suspicious);
     },
+    catchUp: () => watch.catchUp(),
     lossEvaluations: () => lossEvaluations,
     confirmations: { left: CONFIRMATIONS_PER_CHECK },
     evaluationsLeft: parts.evaluationsLeft,

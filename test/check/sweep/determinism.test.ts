@@ -4,6 +4,10 @@ import { drive, type CheckProcess } from '../../../src/check/layer-call.js';
 
 /** Runs a process that makes no layer calls of its own (the watch's evaluations are plain generators here). */
 const run = (process: CheckProcess<void>): void => void drive(process, false);
+/** One measurement, as a mode reports it: re-evaluations run when the watch says they are due. */
+const measured = (watch: ReturnType<typeof setup>['watch'], suspicious: boolean): void => {
+  if (watch.measured(suspicious)) run(watch.catchUp());
+};
 
 const setup = (outputs: () => number[]) => {
   const calls = { count: 0 };
@@ -25,7 +29,7 @@ describe('determinism watch', () => {
     watch.plan(640);
     let afterTen = 0;
     for (let entry = 0; entry < 640; entry++) {
-      run(watch.afterMeasurement(false));
+      measured(watch, false);
       if (entry === 9) afterTen = calls.count;
     }
     expect(afterTen).toBe(Math.floor((10 * MIN_CENTER_CHECKS) / 640));
@@ -37,7 +41,7 @@ describe('determinism watch', () => {
   it('finish() runs what is owed when fewer measurements came than planned', () => {
     const { watch, calls } = setup(() => [1, 2]);
     watch.plan(1000);
-    for (let k = 0; k < 10; k++) run(watch.afterMeasurement(false));
+    for (let k = 0; k < 10; k++) measured(watch, false);
     expect(calls.count).toBe(Math.floor((10 * MIN_CENTER_CHECKS) / 1000));
     expect(watch.owed()).toBe(MIN_CENTER_CHECKS - calls.count);
     run(watch.finish());
@@ -48,7 +52,7 @@ describe('determinism watch', () => {
   it('re-evaluates at once after a suspicious measurement', () => {
     const { watch, calls } = setup(() => [1, 2]);
     watch.plan(1_000_000);
-    run(watch.afterMeasurement(true));
+    measured(watch, true);
     expect(calls.count).toBe(1);
   });
 

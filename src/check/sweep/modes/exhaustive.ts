@@ -14,6 +14,6 @@ export function* measureEntries(record: TensorRecord, entries: ArrayLike<number>
     if (isMeasured(record, index)) continue;
     const measurement = yield* nested(measureConfirmed(record, index, context));
     recordEntry(record, index, measurement);
-    yield* context.afterMeasurement(measurement.suspicious);
+    if (context.measured(measurement.suspicious)) yield* context.catchUp();
   }
 }

@@ -158,7 +158,7 @@ function* passesProjection(
   // Grow the step while noise keeps some entry from being resolved or negligible (rounding falls as 1/h).
   const needed = neededErrorOver(record, group, direction.displacements, settings.limits);
   const measurement = yield* measurePerturbation(direction.perturbation, direction.analytic, { ...context, absoluteTolerance: needed });
-  yield* context.afterMeasurement(measurement.suspicious);
+  if (context.measured(measurement.suspicious)) yield* context.catchUp();
   // A kink in the group widens the accepted interval by its jump, which would hide errors that
   // size: such groups are halved like failing ones, so the kink ends up measured on its own.
   if (!measurement.verdict.pass || measurement.estimate.kink !== null) return false;
