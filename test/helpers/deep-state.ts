@@ -12,8 +12,8 @@
  * elements of arrays over 64) is a hash on the line plus an exact copy in `blocks`, which
  * `deepStateDifferences` uses to name the first changed element or byte.
  */
+import { AssertionError } from 'node:assert';
 import { types } from 'node:util';
-import { expect } from 'vitest';
 
 export interface DeepState {
   /** `layer.W[0] = 0.1 (0x3fb999999999999a) wec`: the key is everything before the first ` = `. */
@@ -71,11 +71,13 @@ export function deepStateDifferences(before: DeepState, after: DeepState): strin
   return differences;
 }
 
+/** Throws an AssertionError naming the first changes; runner-agnostic, so Vitest and Jest tests share it. */
 export function expectSameDeepState(before: DeepState, after: DeepState): void {
   const differences = deepStateDifferences(before, after);
+  if (differences.length === 0) return;
   // A whole-graph diff can run to thousands of lines; the first ones locate the change.
   const shown = differences.length > 40 ? [...differences.slice(0, 40), `… and ${differences.length - 40} more`] : differences;
-  expect(shown, `the deep state changed:\n${shown.join('\n')}`).toEqual([]);
+  throw new AssertionError({ message: `the deep state changed:\n${shown.join('\n')}`, actual: shown, expected: [], operator: 'deepStrictEqual' });
 }
 
 function factsByKey(state: DeepState): Map<string, string> {
