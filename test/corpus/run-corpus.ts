@@ -31,7 +31,9 @@ export interface CorpusRow {
   innocentEntries: string[];
   /** The report's diagnoses, as `tensor:kind`; a correct layer must have none. */
   diagnoses: string[];
-  /** The verdict, the blamed tensors and the blamed entries are all right (and a correct layer gets no diagnosis). */
+  /** Counts in the report that do not add up (see `countErrors`); must be empty. */
+  countErrors: string[];
+  /** The verdict, the blamed tensors and the blamed entries are all right, the counts add up (and a correct layer gets no diagnosis). */
   ok: boolean;
   millis: number;
 }
@@ -97,6 +99,31 @@ function entryOracle(buggy: GradientReport, correct: GradientReport, wrongTensor
   return { missed, innocent };
 }
 
+/**
+ * The report's counts must add up, as its headline prints them: no tensor fails more entries than
+ * it has (or one twice, or one outside it), a tensor with failures does not pass, a failing verdict
+ * with failing entries names a failing tensor, and unresolved entries fit in the tensors.
+ */
+export function countErrors(report: GradientReport): string[] {
+  const errors: string[] = [];
+  let failing = 0;
+  let total = 0;
+  for (const t of report.tensors) {
+    const indices = new Set(t.failures.map((f) => f.index));
+    failing += t.failures.length;
+    total += t.size;
+    if (indices.size !== t.failures.length) errors.push(`${t.name}: an entry fails twice`);
+    if (t.failures.some((f) => !(f.index >= 0 && f.index < t.size))) errors.push(`${t.name}: a failing entry outside the tensor`);
+    if (t.coverage.measured > t.size || t.coverage.inScope > t.size) errors.push(`${t.name}: more entries measured or in scope than it has`);
+    if ((t.failures.length > 0 || t.jointFailures.length > 0) && t.pass) errors.push(`${t.name}: failures in a passing tensor`);
+  }
+  if (failing > total) errors.push(`${failing} of ${total} entries fail`);
+  if (failing > 0 && report.tensors.every((t) => t.pass)) errors.push(`${failing} failing entries in no failing tensor`);
+  if (report.inconclusiveCount > total) errors.push(`${report.inconclusiveCount} of ${total} entries unresolved`);
+  if ((report.verdict === 'pass') !== report.pass) errors.push(`verdict ${report.verdict} with pass ${report.pass}`);
+  return errors;
+}
+
 const diagnosisLabels = (report: GradientReport): string[] => report.diagnoses.map((d) => `${d.tensor}:${d.kind}`);
 
 /** Every case of one zoo entry; `seed` replaces the default projection seed (42). */
@@ -120,7 +147,8 @@ export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32
       missedEntries: [],
       innocentEntries: [],
       diagnoses: diagnosisLabels(correct.report),
-      ok: correct.report.pass && correct.report.diagnoses.length === 0,
+      countErrors: countErrors(correct.report),
+      ok: correct.report.pass && correct.report.diagnoses.length === 0 && countErrors(correct.report).length === 0,
       millis: correct.millis,
     });
     for (const bug of entry.bugs) {
@@ -144,7 +172,9 @@ export function runEntry(entry: ZooEntry, dtypes: Dtype[] = ['float64', 'float32
         missedEntries: missed,
         innocentEntries: innocent,
         diagnoses: diagnosisLabels(buggy.report),
+        countErrors: countErrors(buggy.report),
         ok:
+          countErrors(buggy.report).length === 0 &&
           buggy.report.verdict === 'fail' &&
           JSON.stringify(blamed) === JSON.stringify(wrongTensors) &&
           missed.length === 0 &&

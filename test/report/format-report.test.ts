@@ -148,12 +148,25 @@ describe('failureDiff and reportToJSON', () => {
 
 describe('diagnoseTensor on hand-made reports', () => {
   const noEvidence = { firstSampleOnly: new Set<string>(), accumulating: new Set<string>() };
-  const kinds = (t: TensorReport): string[] => diagnoseTensor(t, [], noEvidence, 1e-6).map((d) => `${d.kind}${d.factor === undefined ? '' : ` ${d.factor}`}`);
+  const kinds = (t: TensorReport): string[] => diagnoseTensor(t, { problems: [], evidence: noEvidence, tolerance: 1e-6, isInput: false }).map((d) => `${d.kind}${d.factor === undefined ? '' : ` ${d.factor}`}`);
   it('spots a transposed weight gradient, also for non-square shapes', () => {
     // numeric is [2,3]; analytic holds its [3,2] transpose flattened.
     const numeric = [1, 2, 3, 4, 5, 6];
     const analytic = [1, 4, 2, 5, 3, 6];
     expect(kinds(tensor(analytic, numeric, [2, 3], [1, 2, 3, 4]))).toEqual(['transpose']);
+  });
+
+  it('names no transposition where the entries the transpose reads from pass', () => {
+    // A symmetric true gradient [[1,2,3],[2,5,6],[3,6,9]], its upper triangle wrong, the lower one
+    // correct and unmeasured (NaN, as under projection): the transpose "explains" every failing
+    // entry, but a transposed write would have made the lower triangle fail too.
+    const numeric = [1, 2, 3, Number.NaN, 5, 6, Number.NaN, Number.NaN, 9];
+    const analytic = [1, 2.5, 3.7, 2, 5, 6.2, 3, 6, 9];
+    expect(kinds(tensor(analytic, numeric, [3, 3], [1, 2, 5]))).toEqual([]);
+    // The same entries written transposed from a non-symmetric gradient: both triangles fail.
+    const truth = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const transposed = [1, 4, 7, 2, 5, 8, 3, 6, 9];
+    expect(kinds(tensor(transposed, truth, [3, 3], [1, 2, 3, 5, 6, 7]))).toEqual(['transpose']);
   });
 
   it('spots an all-zero gradient, a batch-size factor and a single wrong entry', () => {

@@ -17,7 +17,7 @@ export interface DiagnosisResult {
 /** The seventh phase: likely causes of what failed, and of what could not be resolved. */
 export function* diagnose(check: CheckContext, tensors: TensorResult[]): CheckProcess<DiagnosisResult> {
   const evidence = { firstSampleOnly: yield* firstSampleOnly(check, tensors), accumulating: check.accumulating };
-  const perTensor = tensors.flatMap((tensor) => diagnoseTensor(tensor, check.problems, evidence, check.tolerance));
+  const perTensor = tensors.flatMap((tensor, i) => diagnoseTensor(tensor, { problems: check.problems, evidence, tolerance: check.tolerance, isInput: i >= check.slots.length }));
   // Parameters come first among the tensors; a number gradientFactor covers exactly them.
   const diagnoses = withSharedConvention(perTensor, tensors.slice(0, check.slots.length));
   const inconclusive = explainInconclusive({
