@@ -9,9 +9,15 @@
  * Then the directory stubs: resolvers that ignore package `exports` (Jest before 28, TypeScript's
  * node10 resolution) look for `expect-gradcheck/jest` as a real `jest/package.json`. They exist
  * only for those resolvers, so they are written here from package.json's `exports` (each points at
- * its entry's require-condition build and types), git-ignored, and shipped through `files`.
+ * its entry's require-condition build), git-ignored, and shipped through `files`. Their types are
+ * the `.d.ts` declarations: TypeScript before 4.7 knows no `.d.cts` (TS2688 on a `types` entry),
+ * and node10 resolution gives a declaration no module format anyway.
+ *
+ * Last, the declarations are made readable from TypeScript 4.0 on (the README's minimum): the
+ * bundler writes inline `type` modifiers in export lists (`export { type A, b }`, TypeScript 4.5
+ * syntax, TS1005 before). In a declaration file every name is a declaration, so they are dropped.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 copyFileSync('src/vitest-5.d.ts', 'dist/vitest-5.d.ts');
 for (const entry of ['vitest', 'vitest-5']) {
@@ -33,9 +39,21 @@ for (const [subpath, conditions] of Object.entries(manifest.exports)) {
   const stub = {
     '//': `For resolvers that ignore package exports (${readers}): expect-gradcheck/${entry}.`,
     main: `.${conditions.require.default}`,
-    types: `.${conditions.require.types}`,
+    types: `.${conditions.import.types}`,
   };
   rmSync(entry, { recursive: true, force: true });
   mkdirSync(entry);
   writeFileSync(`${entry}/package.json`, `${JSON.stringify(stub, null, 2)}\n`);
+}
+
+/** `export { type A as B, c }` → `export { A as B, c }`, in every export and import list of a declaration. */
+const withoutInlineTypeModifiers = (source) =>
+  source.replace(/\b(export|import) \{([^}]*)\}/g, (_, keyword, names) => `${keyword} {${names.replace(/(^|,)(\s*)type\s+(?=[\w$])/g, '$1$2')}}`);
+
+for (const file of readdirSync('dist')) {
+  if (!/\.d\.c?ts$/.test(file)) continue;
+  const source = readFileSync(`dist/${file}`, 'utf8');
+  const rewritten = withoutInlineTypeModifiers(source);
+  if (rewritten !== source) writeFileSync(`dist/${file}`, rewritten);
+  if (/(export|import) \{[^}]*\btype\s+[\w$]/.test(rewritten)) throw new Error(`dist/${file} still has an inline type modifier`);
 }

@@ -55,6 +55,12 @@ function tsconfig(types: string[], mode: ResolutionMode, files: string[], skipLi
   return `${JSON.stringify({ compilerOptions, files }, null, 2)}\n`;
 }
 
+/** node10 resolution as TypeScript 4.0 spells it, with the newest target it knows. */
+function legacyTsconfig(types: string[], files: string[]): string {
+  const compilerOptions = { target: 'ES2019', module: 'CommonJS', moduleResolution: 'node', lib: ['ES2019'], types, strict: true, skipLibCheck: false, noEmit: true };
+  return `${JSON.stringify({ compilerOptions, files }, null, 2)}\n`;
+}
+
 /** The fixture as types-<slug>.ts, .mts and .cts, and a tsconfig for each of the family's modes (and its minimal one). */
 export function typeCheckFiles(family: TypeFamily): Record<string, string> {
   const source = readFileSync(join(fixturesDir, 'types', 'matcher-calls.fixture.ts'), 'utf8')
@@ -62,7 +68,9 @@ export function typeCheckFiles(family: TypeFamily): Record<string, string> {
     .replace('// <runner-only calls>', family.runnerOnlyCalls);
   const files: Record<string, string> = {};
   for (const extension of ['ts', 'mts', 'cts']) files[`types-${family.slug}.${extension}`] = source;
-  for (const mode of family.modes) files[configName(family, mode)] = tsconfig(family.types, mode, programFiles(family, mode));
+  for (const mode of family.modes) {
+    files[configName(family, mode)] = family.ownTypescript === true ? legacyTsconfig(family.types, programFiles(family, mode)) : tsconfig(family.types, mode, programFiles(family, mode));
+  }
   if (family.minimalTypes !== undefined) files[configName(family, 'minimal')] = tsconfig(family.minimalTypes, 'bundler', [`types-${family.slug}.ts`], true);
   return files;
 }

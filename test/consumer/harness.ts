@@ -164,10 +164,11 @@ export interface TypecheckReport {
 /**
  * Type-checks configs (paths relative to `project`) in one process; one report per config. Scope
  * "all" is what `tsc --noEmit` reports; "own" only the config's files and expect-gradcheck's
- * declarations (see typecheck-runner.cjs).
+ * declarations (see typecheck-runner.cjs). `typescript` is the TypeScript package directory (the
+ * repo's by default, a project's own for an old version).
  */
-export async function typecheck(project: string, checks: Array<{ config: string; scope: 'all' | 'own' }>): Promise<Map<string, TypecheckReport>> {
-  const result = await mustRun(process.execPath, [typecheckRunner, typescriptDir, JSON.stringify(checks)], project);
+export async function typecheck(project: string, checks: Array<{ config: string; scope: 'all' | 'own' }>, typescript = typescriptDir): Promise<Map<string, TypecheckReport>> {
+  const result = await mustRun(process.execPath, [typecheckRunner, typescript, JSON.stringify(checks)], project);
   const reports = JSON.parse(result.stdout) as TypecheckReport[];
   return new Map(reports.map((report) => [report.config, report]));
 }

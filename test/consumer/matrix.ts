@@ -48,6 +48,12 @@ export interface TypeFamily {
    * types the matcher, for users who skip the runner's own declarations.
    */
   minimalTypes?: string[];
+  /**
+   * Checked with the TypeScript installed in the project (an old one the project's `installs`
+   * name) instead of the repo's, with the compiler options that version knows (node10 is
+   * `moduleResolution: "node"` there, and ES2019 its newest target both ends know).
+   */
+  ownTypescript?: true;
 }
 
 export interface RuntimeRun {
@@ -219,6 +225,20 @@ const jestGlobalTypes: TypeFamily = {
   modes: ALL_MODES,
 };
 
+/** The oldest TypeScript the declarations support, as the README states it (brain.js pins 4.0.3). */
+export const TYPESCRIPT_MINIMUM = 'typescript@4.0.3';
+
+const jestMinimumTypes: TypeFamily = {
+  slug: 'jest-ts-minimum',
+  title: 'TypeScript 4.0.3 (the stated minimum, its own tsc) and @types/jest 26, the global expect, types ["jest", "expect-gradcheck/jest"]',
+  types: ['jest', 'expect-gradcheck/jest'],
+  expectImport: '// the global expect of @types/jest',
+  runnerOnlyCalls: '',
+  declaration: /\/node_modules\/expect-gradcheck\/dist\/jest\.d\.ts$/,
+  modes: ['node10'],
+  ownTypescript: true,
+};
+
 const jestGlobalsTypes: TypeFamily = {
   slug: 'jest-globals',
   title: "import { expect } from '@jest/globals', types [\"node\", \"expect-gradcheck/jest-globals\"]",
@@ -350,13 +370,13 @@ export const projects: ProjectSpec[] = [
     // Jest before 28 ignores package exports: 'expect-gradcheck/jest' resolves through the
     // package's jest/ directory stub. Jest 24's --config takes only .js or .json.
     dir: 'jest-26',
-    title: 'Jest 26.6.3 (run time only)',
+    title: 'Jest 26.6.3',
     packageManager: 'npm',
     packageType: 'commonjs',
-    installs: ['jest@26.6.3'],
+    installs: ['jest@26.6.3', '@types/jest@26.0.24', TYPESCRIPT_MINIMUM],
     files: () => jestFiles(false),
     runs: jestRuns(false),
-    typeFamilies: [],
+    typeFamilies: [jestMinimumTypes],
   },
   {
     dir: 'jest-24',

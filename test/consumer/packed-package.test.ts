@@ -44,7 +44,7 @@ import {
   type Tarball,
   type TypecheckReport,
 } from './harness.js';
-import { FULL_CHECK_MODE, NODE_22, PNPM, projects, type ProjectSpec } from './matrix.js';
+import { FULL_CHECK_MODE, NODE_22, PNPM, projects, type ProjectSpec, type ResolutionMode, type TypeFamily } from './matrix.js';
 
 /** What each kind of run shows, for its test's title. */
 const RUN_CHECKS = {
@@ -74,9 +74,12 @@ const projectDir = (spec: ProjectSpec): string => join(workDir, spec.dir);
 // ---------------------------------------------------------------------------------------------
 // Which type checks each project runs.
 
+/** A family checked with an old TypeScript is checked whole: its programs are small. */
+const fullCheck = (family: TypeFamily, mode: ResolutionMode): boolean => mode === FULL_CHECK_MODE || family.ownTypescript === true;
+
 function checksOf(spec: ProjectSpec): Array<{ config: string; scope: 'all' | 'own' }> {
   return spec.typeFamilies.flatMap((family) => [
-    ...family.modes.map((mode) => ({ config: configName(family, mode), scope: mode === FULL_CHECK_MODE ? ('all' as const) : ('own' as const) })),
+    ...family.modes.map((mode) => ({ config: configName(family, mode), scope: fullCheck(family, mode) ? ('all' as const) : ('own' as const) })),
     ...(family.minimalTypes === undefined ? [] : [{ config: configName(family, 'minimal'), scope: 'all' as const }]),
   ]);
 }
@@ -149,8 +152,15 @@ function startProject(spec: ProjectSpec): void {
   }
 
   if (spec.typeFamilies.length > 0) {
-    typechecks.set(spec.dir, startedNow(ready.then(() => jobQueue(() => timed(`tsc ${spec.dir}`, () => typecheck(project, checksOf(spec)))))));
+    typechecks.set(spec.dir, startedNow(ready.then(() => jobQueue(() => timed(`tsc ${spec.dir}`, () => typecheck(project, checksOf(spec), typescriptOf(spec, project)))))));
   }
+}
+
+/** The project's own TypeScript when its families ask for it (all or none of them), else the repo's. */
+function typescriptOf(spec: ProjectSpec, project: string): string | undefined {
+  const own = spec.typeFamilies.filter((family) => family.ownTypescript === true).length;
+  if (own > 0 && own < spec.typeFamilies.length) throw new Error(`${spec.dir}: every type family or none must use the project's own TypeScript`);
+  return own > 0 ? join(project, 'node_modules', 'typescript') : undefined;
 }
 
 async function node22ForVitest5(): Promise<string> {
@@ -250,10 +260,14 @@ describe.concurrent('the packed package in fresh consumer projects', () => {
 
     for (const family of spec.typeFamilies) {
       for (const mode of family.modes) {
-        const scope = mode === FULL_CHECK_MODE ? 'every declaration file checked' : 'the fixtures and expect-gradcheck’s declarations checked';
-        test(`${spec.title}, tsc (strict, skipLibCheck false, ${scope}), ${MODE_OPTIONS[mode].label}: ${family.title}`, async ({ expect }) => {
+        const scope = fullCheck(family, mode) ? 'every declaration file checked' : 'the fixtures and expect-gradcheck’s declarations checked';
+        const resolution = family.ownTypescript === true ? 'moduleResolution node (.ts)' : MODE_OPTIONS[mode].label;
+        test(`${spec.title}, tsc (strict, skipLibCheck false, ${scope}), ${resolution}: ${family.title}`, async ({ expect }) => {
           const reports = await typechecks.get(spec.dir);
-          assertTypecheck(expect, projectDir(spec), reports?.get(configName(family, mode)), programFiles(family, mode), family.declaration, allowedOutside);
+          const report = reports?.get(configName(family, mode));
+          const wanted = family.ownTypescript === true ? installedVersion(projectDir(spec), 'typescript') : installedVersion(repoRoot, 'typescript');
+          expect(report?.typescript, 'the TypeScript that checked it').toBe(wanted);
+          assertTypecheck(expect, projectDir(spec), report, programFiles(family, mode), family.declaration, allowedOutside);
         }, TEST_TIMEOUT);
       }
       const minimal = family.minimalTypes;
