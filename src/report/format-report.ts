@@ -286,7 +286,7 @@ function tiedSection(report: GradientReport): string[] {
   return [
     '',
     `${entries} tied entries (${where}) were judged together: moved as one, their ties hold and the sum of their gradients matched` +
-      (accepted > 0 ? `; ${accepted} of them fail alone, as a valid routing among ties can (a tie shared by windows or rows of mixed signs has no one-sided slopes to hold it to).` : '.'),
+      (accepted > 0 ? `; ${accepted} of them ${accepted === 1 ? 'fails' : 'fail'} alone, as a valid routing among ties can (a tie shared by windows or rows of mixed signs has no one-sided slopes to hold it to).` : '.'),
   ];
 }
 
