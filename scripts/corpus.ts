@@ -18,6 +18,11 @@ function seedRange(): number[] | null {
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
+/** What went wrong in a case, as a line to act on. */
+const describeWrong = (row: CorpusRow): string =>
+  `${row.layer}/${row.variant}/${row.dtype}: verdict ${row.verdict}, blamed [${row.blamed}] want [${row.wrongTensors}], ` +
+  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}], diagnoses [${row.diagnoses}], counts [${row.countErrors}]`;
+
 const seeds = seedRange();
 if (seeds !== null) {
   const all: CorpusRow[] = [];
@@ -26,6 +31,7 @@ if (seeds !== null) {
     const summary = summarize(rows);
     all.push(...rows);
     console.log(`seed ${String(seed).padStart(3)}: detected ${summary.detected}/${summary.bugs} bugs, false alarms ${summary.falseAlarms}/${summary.correctCases}`);
+    for (const row of rows.filter((r) => !r.ok)) console.log(`  WRONG ${describeWrong(row)}`);
   }
   const total = summarize(all);
   const verdicts = (expected: 'pass' | 'fail'): string =>

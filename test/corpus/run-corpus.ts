@@ -79,6 +79,9 @@ function entryOracle(buggy: GradientReport, correct: GradientReport, wrongTensor
     if (reference === undefined) continue;
     const scale = maxOf(Array.from(reference.analytic, Math.abs));
     const failing = new Set(tensor.failures.map((f) => f.index));
+    // A failing tied group is judged as a whole and blames its members; it lists the first of them
+    // by position, so a member of a larger group counts as blamed through it.
+    const inFailingGroup = (i: number): boolean => tensor.jointFailures.some((g) => g.size > g.entries.length || g.entries.some((e) => e.index === i));
     const acceptedKinks = new Set(tensor.kinks.map((k) => k.index));
     const correctKinks = new Set(reference.kinks.map((k) => k.index));
     const linearityBlamed = buggy.problems.some((p) => p.tensor === tensor.name);
@@ -92,7 +95,7 @@ function entryOracle(buggy: GradientReport, correct: GradientReport, wrongTensor
         difference > relative * Math.max(Math.abs(reference.analytic[i]), floor * scale) && resolvable && !acceptedKinks.has(i);
       const untouched = difference <= 1e-12 * Math.max(Math.abs(reference.analytic[i]), scale);
       const label = `${tensor.name}#${i}`;
-      if (clearlyWrong && !failing.has(i) && !linearityBlamed && wrongTensors.includes(tensor.name)) missed.push(label);
+      if (clearlyWrong && !failing.has(i) && !inFailingGroup(i) && !linearityBlamed && wrongTensors.includes(tensor.name)) missed.push(label);
       if (untouched && failing.has(i)) innocent.push(label);
     }
   }

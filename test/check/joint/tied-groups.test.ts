@@ -108,3 +108,44 @@ describe('no budget of pairs', () => {
     expect(report.tensors[0].jointFailures.map((group) => [group.value, group.size])).toEqual([[0.75, 2]]);
   });
 });
+
+describe('ties seen only jointly, and equal values that are no tie', () => {
+  it('a top-k tie whose slopes alone differ by less than float32 noise passes: the failing entry is coupled to its tied partner', () => {
+    // Seed 29 gives the first output position of the row's tie a weight of 0.004: the entry's own
+    // kink is below float32 noise, and its valid routing (position 2's weight) looks like a mismatch.
+    const report = checkKeepingState(new RowSelect('float32', 'top-k', TIED_ROWS), { seed: 29 });
+    expect(report.verdict).toBe('pass');
+    expect(report.tensors[0].tiedGroups.map((group) => group.value)).toContain(0.75);
+  });
+
+  it('biases that are all 0 with two entries\' gradients swapped fail at both: equal values that move additively are no tie', () => {
+    const b = new Float64Array(6);
+    const x = [0.5, -1.25, 2, 0.75, -0.5, 1.5];
+    const layer = {
+      params: { b },
+      grads: { b: new Float64Array(6) },
+      forward: () => Float64Array.from(b, (v, i) => (v + x[i]) * (v + x[i])),
+      backward(g: Float64Array) {
+        const db = Float64Array.from(g, (v, i) => 2 * v * (b[i] + x[i]));
+        [db[1], db[4]] = [db[4], db[1]];
+        layer.grads.b.set(db);
+        return undefined;
+      },
+    };
+    const report = checkKeepingState(layer);
+    expect(report.verdict).toBe('fail');
+    expect(report.tensors[0].failures.map((f) => f.index).sort()).toEqual([1, 4]);
+    expect(report.tensors[0].tiedGroups).toEqual([]);
+  });
+
+  it.each(DTYPES)('a route-to-every-tie bug on an overlapping pool blames its group, never an entry that the correct layer routes the same way (%s)', (dtype) => {
+    for (const seed of [1, 29]) {
+      const report = checkKeepingState(new OverlappingMaxPool(dtype, CONSTANT_IMAGE, { everyTieAt: 4 }), { seed });
+      expect(report.verdict).toBe('fail');
+      expect(report.tensors[0].failures).toEqual([]);
+      expect(report.tensors[0].jointFailures).toHaveLength(1);
+      expect(report.diagnoses.map((d) => d.kind)).toEqual(['tied-routing']);
+    }
+  });
+});
+
