@@ -39,6 +39,9 @@ export { registerTensorClass, type TensorClass } from './layer/tensor-class.js';
 export { diffLines, formatReport, failureDiff, type FormatOptions } from './report/format-report.js';
 export { reportToJSON } from './report/to-json.js';
 export { reportChecksTo } from './report/ci-report.js';
+export { checkGradientsAcross, checkGradientsAcrossAsync, type Builder } from './across/check-across.js';
+export type { AcrossOptions, AcrossResult, AcrossVerdict, ArbitraryLike, Built, CandidateSpace, Config, Counterexample, FastCheckModule, TriedConfig } from './across/across-types.js';
+export { acrossToJSON, formatAcrossReport } from './report/format-across.js';
 export {
   fromTfjs,
   type TfjsGradients,
@@ -53,4 +56,4 @@ export {
 } from './adapters/tfjs.js';
 export { matchers, jestMatchers } from './matchers/index.js';
 export { failUnawaitedChecks, type EachHooks } from './matchers/unawaited-hook.js';
-export type { AsymmetricGradientMatchers, GradientMatcherResult, GradientMatchers, IsAsyncLayer } from './matchers/types.js';
+export type { AcrossMatcherResult, AsymmetricGradientMatchers, GradientMatcherResult, GradientMatchers, IsAsyncLayer } from './matchers/types.js';

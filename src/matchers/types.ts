@@ -1,3 +1,4 @@
+import type { AcrossOptions, ArbitraryLike, CandidateSpace } from '../across/across-types.js';
 import type { GradientCheckOptions } from '../check/options.js';
 
 /** Whether a function type returns a Promise (or any thenable). */
@@ -18,6 +19,21 @@ export type IsAsyncLayer<T> = T extends { forward: infer Forward }
 /** What the matcher returns: the runner's own type for sync layers, a Promise to await for async ones. */
 export type GradientMatcherResult<R, T> = IsAsyncLayer<T> extends true ? Promise<void> : R;
 
+/** The layer a builder's result holds: the result itself, or its `layer`. */
+type BuiltLayer<B> = B extends { layer: infer L } ? L : B;
+
+/**
+ * A search over a builder is awaited when the builder returns a Promise or builds an async layer;
+ * for a received type that says nothing (`any`), both are allowed.
+ */
+export type AcrossMatcherResult<R, T> = T extends (...args: never[]) => infer Built
+  ? Built extends PromiseLike<unknown>
+    ? Promise<void>
+    : IsAsyncLayer<BuiltLayer<Built>> extends true
+      ? Promise<void>
+      : R
+  : R;
+
 /** The matcher's call signatures, shared by the Vitest and Jest type augmentations. */
 export interface GradientMatchers<R = unknown, T = unknown> {
   /**
@@ -28,10 +44,17 @@ export interface GradientMatchers<R = unknown, T = unknown> {
    */
   toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): GradientMatcherResult<R, T>;
   toHaveCorrectGradients(options: GradientCheckOptions): GradientMatcherResult<R, T>;
+  /**
+   * `expect(build)`: checks `build(config)`'s layer at configurations of `space` (candidate lists,
+   * smallest first, or a fast-check Arbitrary), smaller ones first, and shrinks a failure to the
+   * smallest failing configuration, which the message leads with.
+   */
+  toHaveCorrectGradientsAcross(space: CandidateSpace | ArbitraryLike, options?: AcrossOptions): AcrossMatcherResult<R, T>;
 }
 
 /** The asymmetric form, `expect.toHaveCorrectGradients()` inside `toEqual(…)`: same arguments, an asymmetric matcher as result. */
 export interface AsymmetricGradientMatchers {
   toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): unknown;
   toHaveCorrectGradients(options: GradientCheckOptions): unknown;
+  toHaveCorrectGradientsAcross(space: CandidateSpace | ArbitraryLike, options?: AcrossOptions): unknown;
 }
