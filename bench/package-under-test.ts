@@ -7,4 +7,4 @@ import type * as Package from '../src/index.js';
 
 const entry = new URL('../dist/index.js', import.meta.url).href;
 
-export const { checkGradients, formatReport } = (await import(entry)) as typeof Package;
+export const { checkGradients, checkGradientsAcross, formatReport } = (await import(entry)) as typeof Package;

@@ -15,6 +15,7 @@ import { LargeMlp } from '../test/zoo/large/mlp.js';
 import { checkedEntries, exhaustiveCallModel } from './exhaustive-calls.js';
 import { withForwardHook } from './forward-hook.js';
 import { describeMachine } from './machine.js';
+import { acrossRows } from './across.js';
 import { GUARANTEE_GOALS, guardOnRealTime, missedPairRates, rareRandomness, slowDownInvariance, tenMillionEntries } from './guarantees.js';
 import { naiveGradients, NAIVE_EPSILON, type CopyableTensor, type EntryRef } from './naive-gradcheck.js';
 import { measurePeakMemory } from './peak-memory.js';
@@ -451,6 +452,16 @@ goalLines.push(
     goalStatus(guard.seconds <= GUARANTEE_GOALS.guardOvershoot * guard.maxSeconds),
   ],
 );
+log('checks across shapes: planted shape-dependent bugs found and shrunk');
+const across = acrossRows(REPEATS);
+for (const row of across) {
+  goalLines.push([
+    `across ${row.name} (${row.space} configurations): found and shrunk to ${row.shrunkTo}${row.minimal ? ' (minimal)' : ''} in ${seconds(row.findSeconds)} s, ` +
+      `${row.findConfigs} checks, ${count(row.findCalls)} calls; the correct layer passes all ${row.passConfigs} in ${seconds(row.passSeconds)} s, ${count(row.passCalls)} calls`,
+    'goal the smallest failing configuration',
+    goalStatus(row.found && row.minimal),
+  ]);
+}
 for (const [what, goal, met] of goalLines) console.log(`${what}  [${goal}${met === '' ? '' : `: ${met}`}]`);
 console.log('');
 console.log(
@@ -466,5 +477,6 @@ console.log(
     `1e7 entries ${seconds(tenMillion.seconds)} s at ${tenMillion.bytesPerEntry.toFixed(0)} B/entry, ` +
     `slow-down ${slowDown.identical ? 'invariant' : 'NOT invariant'} at 10× and 100×, ` +
     `missed pairs ${percent(pairs.atFive)} at 5× the floor, 1 % randomness caught in ${percent(randomness.caught)}, ` +
-    `guard ${seconds(guard.seconds)} s for maxSeconds ${guard.maxSeconds}`,
+    `guard ${seconds(guard.seconds)} s for maxSeconds ${guard.maxSeconds}, ` +
+    `shape bugs ${across.filter((row) => row.found && row.minimal).length}/${across.length} shrunk to the smallest in ${across.map((row) => seconds(row.findSeconds)).join(' / ')} s`,
 );
