@@ -21,7 +21,7 @@ function seedRange(): number[] | null {
 /** What went wrong in a case, as a line to act on. */
 const describeWrong = (row: CorpusRow): string =>
   `${row.layer}/${row.variant}/${row.dtype}: verdict ${row.verdict}, blamed [${row.blamed}] want [${row.wrongTensors}], ` +
-  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}], diagnoses [${row.diagnoses}], counts [${row.countErrors}]`;
+  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}], diagnoses [${row.diagnoses}], counts [${row.countErrors}], layers ${JSON.stringify(row.wrongLayers)}`;
 
 const seeds = seedRange();
 if (seeds !== null) {

@@ -12,6 +12,7 @@ export type {
   InconclusiveExplanation,
   JointKinkFailure,
   KinkEntry,
+  LayerAttribution,
   Problem,
   BudgetStop,
   TensorCoverage,
@@ -42,6 +43,7 @@ export { reportChecksTo } from './report/ci-report.js';
 export { checkGradientsAcross, checkGradientsAcrossAsync, type Builder } from './across/check-across.js';
 export type { AcrossOptions, AcrossResult, AcrossVerdict, ArbitraryLike, Built, CandidateSpace, Config, Counterexample, FastCheckModule, TriedConfig } from './across/across-types.js';
 export { acrossToJSON, formatAcrossReport } from './report/format-across.js';
+export { sequence, Sequence, type SequenceStage, type StageSpec } from './adapters/sequence.js';
 export {
   fromTfjs,
   type TfjsGradients,

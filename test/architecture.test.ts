@@ -51,7 +51,7 @@ describe('src/', () => {
 
   it('shows the check as its phases, one folder each, called in order by check-process.ts', () => {
     const pipeline = readSources(srcDir).get('check/check-process.ts') as string;
-    const calls = ['prepareOrAbandon(', 'readAnalyticGradients(', 'checkBackwardContract(', 'probeAndPlan(', 'sweep(', 'checkJointly(', 'resolve(', 'diagnose(', 'assembleReport('];
+    const calls = ['prepareOrAbandon(', 'readAnalyticGradients(', 'checkBackwardContract(', 'probeAndPlan(', 'sweep(', 'checkJointly(', 'resolve(', 'diagnose(', 'assembleReport(', 'attributeLayers('];
     // Each call found after the one before it, within runCheck.
     let at = pipeline.indexOf('function* runCheck');
     const missing = calls.filter((name) => {
@@ -62,6 +62,6 @@ describe('src/', () => {
     });
     expect(missing).toEqual([]);
     const folders = new Set([...readSources(srcDir).keys()].filter((file) => file.startsWith('check/') && file.split('/').length > 2).map((file) => file.split('/')[1]));
-    expect([...folders].sort()).toEqual(['assemble', 'diagnose', 'joint', 'plan', 'prepare', 'resolve', 'sweep']);
+    expect([...folders].sort()).toEqual(['assemble', 'attribute', 'diagnose', 'joint', 'plan', 'prepare', 'resolve', 'sweep']);
   });
 });

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { CallGuard, LayerCall } from './layer-call.js';
+import { nested, type CallGuard, type CheckProcess, type LayerCall } from './layer-call.js';
 
 /** Why the check stopped before it planned to. */
 export type StopReason = 'evaluations' | 'seconds' | 'call-timeout';
@@ -44,6 +44,12 @@ export interface Budget extends CallGuard {
   readonly evaluations: number;
   /** Seconds since the budget was created. */
   elapsed(): number;
+  /**
+   * Runs `process` with `inner` asked before each of its calls instead of this budget: a check run
+   * inside another (a layer of a sequence, checked on its own) has its own plan and budget, and its
+   * calls are not the outer check's. The driver keeps asking this budget, which hands over.
+   */
+  within<T>(inner: Budget, process: CheckProcess<T>): CheckProcess<T>;
 }
 
 export function createBudget(limits: BudgetLimits, clock: Clock): Budget {
@@ -52,19 +58,31 @@ export function createBudget(limits: BudgetLimits, clock: Clock): Budget {
   const elapsed = (): number => clock() - started;
   const exhausted = (reason: StopReason, call: LayerCall): BudgetExhausted =>
     new BudgetExhausted({ reason, call: call.what, evaluations, seconds: elapsed() });
+  let delegate: Budget | null = null;
   return {
     limits,
     get evaluations() {
       return evaluations;
     },
     elapsed,
+    *within<T>(inner: Budget, process: CheckProcess<T>): CheckProcess<T> {
+      const outer = delegate;
+      delegate = inner;
+      try {
+        return yield* nested(process);
+      } finally {
+        delegate = outer;
+      }
+    },
     admit(call) {
+      if (delegate !== null) return delegate.admit(call);
       if (call.exempt === true) return;
       if (evaluations >= limits.maxEvaluations) throw exhausted('evaluations', call);
       if (elapsed() > limits.maxSeconds) throw exhausted('seconds', call);
       evaluations++;
     },
     pendingLimit(call) {
+      if (delegate !== null) return delegate.pendingLimit(call);
       const left = call.exempt === true ? limits.maxCallSeconds : Math.min(limits.maxCallSeconds, limits.maxSeconds - elapsed());
       return { seconds: Math.max(0, left), abandon: () => exhausted('call-timeout', call) };
     },

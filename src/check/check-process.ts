@@ -2,6 +2,7 @@ import { assertFiniteParams, assertParamsAreLive, normalizeParams, type ParamSlo
 import type { Layer } from '../layer/protocol.js';
 import { snapshotState } from '../layer/state-snapshot.js';
 import { assembleReport } from './assemble/assemble-report.js';
+import { attributeLayers } from './attribute/attribute-layers.js';
 import { BudgetExhausted, type Budget } from './budget.js';
 import type { Clock } from './clock.js';
 import type { CheckContext } from './context.js';
@@ -60,7 +61,9 @@ function* runCheck(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, 
   if (!reached) return assembleReport(check, null);
   const tensors = resolve(check);
   const { diagnoses, inconclusive } = yield* diagnose(check, tensors);
-  return assembleReport(check, { tensors, diagnoses, inconclusive });
+  const report = assembleReport(check, { tensors, diagnoses, inconclusive });
+  // A failing sequence: each layer checked on its own, inside this check (its snapshot puts everything back).
+  return yield* attributeLayers(check, report, checkProcess);
 }
 
 function* prepareOrAbandon(layer: Layer, slots: ParamSlot[], options: ValidatedOptions, clock: Clock, budget: Budget): CheckProcess<CheckContext> {

@@ -1,5 +1,6 @@
 import type { Dtype } from '../engine/dtype.js';
 import type { GradChannel, InputsAccess } from '../layer/gradients.js';
+import type { ResolvedInput } from '../layer/input.js';
 import type { OutputForm } from '../layer/output.js';
 import type { ParamSlot } from '../layer/params.js';
 import type { Layer } from '../layer/protocol.js';
@@ -32,6 +33,8 @@ export interface CheckContext {
   stop: BudgetStop | null;
 
   // prepare
+  /** The check's own copies of the inputs (at their original values between measurements), and where they came from. */
+  readonly input: ResolvedInput;
   readonly inputs: InputsAccess;
   readonly form: OutputForm;
   readonly dtype: Dtype;

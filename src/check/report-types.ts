@@ -21,7 +21,8 @@ export type DiagnosisKind =
   | 'kink-side'
   | 'single-entry'
   | 'tied-routing'
-  | 'non-finite';
+  | 'non-finite'
+  | 'through-layer';
 
 /** A likely cause, as data. Emitted only when its evidence holds on every failing entry of the tensor it names. */
 export interface Diagnosis {
@@ -249,6 +250,26 @@ export interface InconclusiveExplanation {
   remedies: string[];
 }
 
+/**
+ * One layer of a `sequence()`, checked on its own at the input it received in the composed forward
+ * (made only when the sequence's check failed).
+ */
+export interface LayerAttribution {
+  index: number;
+  /** The name it was given (`['conv', layer]`, or the layer's own `name`), or null. */
+  name: string | null;
+  /** The prefix of its tensors in the sequence's report: `2.conv.`, or `2.` when unnamed. */
+  prefix: string;
+  verdict: GradientReport['verdict'];
+  /** Its tensors that disagree in its own check, by the sequence's names (`2.conv.W`; its input gradient `2.conv.input`). */
+  tensors: string[];
+  /** Its input gradient in its own check: right, wrong, or not returned (the first layer's input may have none). */
+  inputGradient: 'ok' | 'wrong' | 'none';
+  /** Its own check; null when that check threw (`error` says what), which makes the verdict `impossible`. */
+  report: GradientReport | null;
+  error?: string;
+}
+
 export interface GradientReport {
   mode: CheckMode;
   /** True only for verdict `pass`: a check that could not check something never passes. */
@@ -273,6 +294,8 @@ export interface GradientReport {
   inconclusive: InconclusiveExplanation | null;
   /** Likely causes of the failures, each with the evidence holding on every failing entry it names; none for a correct layer. */
   diagnoses: Diagnosis[];
+  /** For a `sequence()` whose check failed: each layer checked on its own, naming the wrong ones; null otherwise. */
+  layers: LayerAttribution[] | null;
   /**
    * The largest gradient entry the finite differences measured to the relative tolerance, over all
    * tensors: the scale against which a gradient counts as negligible. When none was resolved (a

@@ -1,6 +1,8 @@
 import type { EntryFailure, GradientReport, JointKinkFailure, TensorReport, TiedGroup } from '../check/report-types.js';
 import { compareFailures } from '../check/resolve/failure-order.js';
 import { entryLabel, formatPosition } from '../engine/position-text.js';
+import { layerLabel } from '../check/attribute/through-layer.js';
+import { layersHeadline, layersSection, prefixedReport } from './layers-section.js';
 import { formatNumber } from '../engine/format-number.js';
 import { failureMap } from './failure-map.js';
 
@@ -228,14 +230,29 @@ function acceptedSection(report: GradientReport, maxEntries: number): string[] {
   return lines;
 }
 
+/** The worst entries of each wrong layer of a sequence, from its own check, under the sequence's names. */
+function wrongLayerEntries(report: GradientReport, maxEntries: number): string[] {
+  const lines: string[] = [];
+  for (const layer of report.layers ?? []) {
+    const own = layer.verdict === 'fail' ? prefixedReport(layer) : null;
+    if (own === null) continue;
+    const section = failureSection(own, maxEntries);
+    if (section.length > 1) lines.push('', `Worst entries of ${layerLabel(layer)}, checked on its own:`, ...section.slice(2));
+  }
+  if (lines.length > 0) lines.push('', 'The sequence checked as a whole:');
+  return lines;
+}
+
 /** Plain-text report: a summary line, one line per tensor, the worst entries, likely causes, problems. */
 export function formatReport(report: GradientReport, options: FormatOptions = {}): string {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  const lines: string[] = [headline(report)];
+  const layers = layersHeadline(report);
+  const lines: string[] = [...(layers === null ? [] : [layers]), headline(report)];
   const mode = modeLine(report);
   if (mode !== null) lines.push(mode);
   if (options.timings === true) lines.push(`Took ${formatNumber(report.elapsedSeconds)} s for ${report.evaluations} calls into the layer.`);
   for (const problem of report.problems) lines.push(`  ✗ ${problem.message}`);
+  lines.push(...layersSection(report), ...wrongLayerEntries(report, maxEntries));
   lines.push(...tensorSection(report), ...failureSection(report, maxEntries), ...jointSection(report, maxEntries));
   if (report.diagnoses.length > 0) {
     lines.push('', 'Likely cause:');
@@ -320,6 +337,8 @@ function unresolvedSection(report: GradientReport, maxEntries: number): string[]
  */
 export function failureDiff(report: GradientReport, options: FormatOptions = {}): { actual: Map<string, number>; expected: Map<string, number> } {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const wrongLayers = (report.layers ?? []).filter((layer) => layer.verdict === 'fail').map(prefixedReport);
+  if (wrongLayers.some((own) => own !== null)) return wrongLayersFirst(report, wrongLayers, maxEntries);
   const worst = worstFailures(report, maxEntries);
   const joint = report.tensors.flatMap((t) => t.jointFailures.map((failure) => ({ tensor: t.name, failure })));
   const rows = [
@@ -338,6 +357,26 @@ export function failureDiff(report: GradientReport, options: FormatOptions = {})
     actual: new Map(rows.map((row) => [row.label, row.analytic])),
     expected: new Map(rows.map((row) => [row.label, row.numeric])),
   };
+}
+
+/**
+ * For a sequence: the wrong layers' entries from their own checks first (where the fix is), then
+ * the sequence's own failing entries, up to `maxEntries` in all.
+ */
+function wrongLayersFirst(report: GradientReport, wrongLayers: (GradientReport | null)[], maxEntries: number): { actual: Map<string, number>; expected: Map<string, number> } {
+  const actual = new Map<string, number>();
+  const expected = new Map<string, number>();
+  const whole = { ...report, layers: null };
+  for (const part of [...wrongLayers, whole]) {
+    if (part === null) continue;
+    const diff = failureDiff(part, { maxEntries: maxEntries - actual.size });
+    for (const [label, value] of diff.actual) {
+      if (actual.size >= maxEntries || actual.has(label)) continue;
+      actual.set(label, value);
+      expected.set(label, diff.expected.get(label) as number);
+    }
+  }
+  return { actual, expected };
 }
 
 /**

@@ -24,6 +24,7 @@ export function reportToJSON(report: GradientReport): unknown {
     settings: report.settings,
     problems: report.problems,
     diagnoses: report.diagnoses,
+    layers: report.layers === null ? null : report.layers.map((layer) => ({ ...layer, report: layer.report === null ? null : reportToJSON(layer.report) })),
     tensors: report.tensors.map((tensor) => ({
       name: tensor.name,
       shape: tensor.shape,

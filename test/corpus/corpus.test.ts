@@ -10,7 +10,7 @@ const rowsOf = (name: string): CorpusRow[] => {
 
 const describeRow = (row: CorpusRow): string =>
   `${row.layer}/${row.variant}/${row.dtype}: verdict ${row.verdict}, blamed [${row.blamed}] want [${row.wrongTensors}], ` +
-  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}], diagnoses [${row.diagnoses}], counts [${row.countErrors}]`;
+  `missed [${row.missedEntries.slice(0, 5)}], innocent [${row.innocentEntries.slice(0, 5)}], diagnoses [${row.diagnoses}], counts [${row.countErrors}], layers ${JSON.stringify(row.wrongLayers)}`;
 
 describe('detection-power corpus, default options', () => {
   it.each(zoo.map((e) => e.name))('%s: correct passes in float64 and float32; every bug fails at its entries', (name) => {

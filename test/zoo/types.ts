@@ -19,6 +19,8 @@ export interface BugVariant {
    * the corpus then runs it in float64 only.
    */
   float64Only?: boolean;
+  /** For a sequence: the positions of the layers whose own backward is wrong (the report's attribution must name exactly these). */
+  wrongLayers?: number[];
 }
 
 /** A hand-written layer with its analytic backward pass and its buggy variants. */

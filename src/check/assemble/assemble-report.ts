@@ -69,6 +69,7 @@ export function buildReport(parts: ReportParts): GradientReport {
     inconclusiveCount,
     inconclusive: inconclusiveCount > 0 ? parts.inconclusive : null,
     diagnoses: parts.diagnoses,
+    layers: null,
     gradientScale: parts.gradientScale,
     gradientScaleFrom: parts.gradientScaleFrom,
     absoluteTolerance: settings.tolerance * parts.gradientScale,

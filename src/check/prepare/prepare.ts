@@ -98,6 +98,7 @@ export function* prepare(layer: Layer, slots: ParamSlot[], options: ValidatedOpt
     started,
     budget,
     stop: null,
+    input,
     inputs,
     form,
     dtype,
