@@ -11,7 +11,7 @@ import type { Layer } from '../../src/layer/protocol.js';
 import { checkKeepingState } from '../helpers/check-keeping-state.js';
 import { LazyGradLayer } from '../zoo/protocol/computed-grads.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
-import { DenseStage, MseStage, TanhStage } from '../zoo/sequences.js';
+import { DenseStage, MseStage, RunningBatchNormStage, TanhStage } from '../zoo/sequences.js';
 
 const input = [
   [0.5, -1, 0.25],
@@ -78,5 +78,14 @@ describe('sequence()', () => {
     expect(checkGradients(sequence(first, new MseStage(3, 4) as unknown as Layer)).verdict).toBe('pass');
     const shaped = Object.assign(new TanhStage() as unknown as Layer, { inputShape: [2, 3] });
     expect(checkGradients(sequence(shaped, new MseStage(3, 4) as unknown as Layer)).tensors.map((t) => t.shape)).toEqual([[2, 3]]);
+  });
+
+  it('a layer with running statistics updated in forward is put back bit for bit, and its wrong input gradient attributed', () => {
+    const make = (bug: 'input' | null): Layer => sequence(new DenseStage(3, 4, 1) as unknown as Layer, ['norm', new RunningBatchNormStage(4, bug) as unknown as Layer], new MseStage(4, 3) as unknown as Layer);
+    const correct = checkKeepingState(make(null), { input });
+    expect(correct.verdict).toBe('pass');
+    const wrong = checkKeepingState(make('input'), { input });
+    expect(wrong.layers?.map((layer) => layer.verdict)).toEqual(['pass', 'fail', 'pass']);
+    expect(wrong.layers?.[1].inputGradient).toBe('wrong');
   });
 });

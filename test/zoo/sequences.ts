@@ -153,6 +153,44 @@ export class LayerNormStage {
   }
 }
 
+/**
+ * Batch norm in training mode that also keeps running statistics, updated in every forward (state
+ * that lives between calls, as real layers keep it). The input bug drops the variance term.
+ */
+export class RunningBatchNormStage {
+  readonly runningMean: number[];
+  readonly runningVar: number[];
+  private cache: { xhat: Rows; inv: number[] } = { xhat: [], inv: [] };
+  constructor(
+    width: number,
+    private readonly bug: StageBug = null,
+  ) {
+    this.runningMean = new Array<number>(width).fill(0);
+    this.runningVar = new Array<number>(width).fill(1);
+  }
+  forward(x: Rows): Rows {
+    const width = x[0].length;
+    const mean = Array.from({ length: width }, (_, j) => x.reduce((s, row) => s + row[j], 0) / x.length);
+    const variance = mean.map((m, j) => x.reduce((s, row) => s + (row[j] - m) ** 2, 0) / x.length);
+    mean.forEach((m, j) => {
+      this.runningMean[j] = 0.9 * this.runningMean[j] + 0.1 * m;
+      this.runningVar[j] = 0.9 * this.runningVar[j] + 0.1 * variance[j];
+    });
+    const inv = variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+    const xhat = x.map((row) => row.map((v, j) => (v - mean[j]) * inv[j]));
+    this.cache = { xhat, inv };
+    return xhat.map((row) => row.slice());
+  }
+  backward(g: Rows): Rows {
+    const { xhat, inv } = this.cache;
+    const n = g.length;
+    const width = g[0].length;
+    const sumG = Array.from({ length: width }, (_, j) => g.reduce((s, row) => s + row[j], 0));
+    const sumGX = Array.from({ length: width }, (_, j) => g.reduce((s, row, r) => s + row[j] * xhat[r][j], 0));
+    return g.map((row, r) => row.map((v, j) => (inv[j] / n) * (n * v - sumG[j] - (this.bug === 'input' ? 0 : xhat[r][j] * sumGX[j]))));
+  }
+}
+
 export class MseStage {
   readonly target: Rows;
   private residual: Rows = [];
