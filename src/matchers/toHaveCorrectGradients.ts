@@ -4,6 +4,7 @@ import type { GradientReport } from '../check/report-types.js';
 import { isThenable } from '../layer/promise.js';
 import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
+import { checkOrigin } from './check-origin.js';
 import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
 import { pendingChecks } from './pending-checks.js';
@@ -58,8 +59,10 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
     const call: CallShown = { hint, utils, received, first: args[0], tolerance: args[1] };
+    const origin = checkOrigin(context, isNot);
     const resultFor = (report: GradientReport): MatcherResult => {
-      writeCiReport(report, { testName: context.currentTestName, testPath: context.testPath });
+      // Never throws: a report that cannot be written is a warning, and the verdict stays the check's.
+      writeCiReport(report, origin);
       return resultForReport(report, { hint, isNot, utils, diffInMessage: settings.diffInMessage });
     };
     let outcome: GradientReport | Promise<GradientReport>;
