@@ -1,4 +1,5 @@
 import type { CheckOrigin } from '../report/ci-report.js';
+import { callerOf } from './call-site.js';
 import type { MatcherContextLike } from './matcher-context.js';
 
 /**
@@ -14,7 +15,14 @@ function runnerRoot(context: MatcherContextLike): string | undefined {
   return typeof rootDir === 'string' ? rootDir : undefined;
 }
 
-/** Where the check stands, for its CI report: the runner's test name, test file and root, and `.not`. */
-export function checkOrigin(context: MatcherContextLike, isNot: boolean): CheckOrigin {
-  return { testName: context.currentTestName, testPath: context.testPath, rootDir: runnerRoot(context), isNot };
+/**
+ * Where the check stands, for its CI report: the runner's test name, test file and root, and
+ * `.not`. A runner that names no test file (`node --test`) gets the file and line of the call,
+ * read from the stack of `matcher`'s caller now, while the call is still on it.
+ */
+export function checkOrigin(context: MatcherContextLike, isNot: boolean, matcher: (...args: never[]) => unknown): CheckOrigin {
+  const origin: CheckOrigin = { testName: context.currentTestName, testPath: context.testPath, rootDir: runnerRoot(context), isNot };
+  if (origin.testPath !== undefined && origin.testPath !== '') return origin;
+  const caller = callerOf(matcher);
+  return caller === null ? origin : { ...origin, testPath: caller.file, line: caller.line };
 }

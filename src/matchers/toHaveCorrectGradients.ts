@@ -59,7 +59,8 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
     const call: CallShown = { hint, utils, received, first: args[0], tolerance: args[1] };
-    const origin = checkOrigin(context, isNot);
+    // Taken now: an async check ends after its call has left the stack.
+    const origin = checkOrigin(context, isNot, toHaveCorrectGradients);
     const resultFor = (report: GradientReport): MatcherResult => {
       // Never throws: a report that cannot be written is a warning, and the verdict stays the check's.
       writeCiReport(report, origin);
