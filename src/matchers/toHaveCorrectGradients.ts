@@ -8,6 +8,7 @@ import { checkOrigin } from './check-origin.js';
 import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
 import { pendingChecks } from './pending-checks.js';
+import { withoutColour } from './plain-text.js';
 import { translateError, type CallShown } from './usage-error.js';
 
 const NAME = 'toHaveCorrectGradients';
@@ -15,6 +16,11 @@ const NAME = 'toHaveCorrectGradients';
 export interface MatcherSettings {
   /** Jest shows no diff from `actual`/`expected`, so under Jest the diff goes into the message. */
   diffInMessage: boolean;
+  /**
+   * Vitest: messages without colour codes (see plain-text.ts): its JUnit reporter would leave their
+   * remains in the XML. Jest's own messages are coloured, and jest-junit strips colours itself.
+   */
+  plainText: boolean;
 }
 
 type MatcherArgs = [epsilonOrOptions?: number | 'auto' | GradientCheckOptions, tolerance?: number];
@@ -55,7 +61,8 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     ...args: MatcherArgs
   ): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const utils = context.utils ?? plainUtils;
+    const runnerUtils = context.utils ?? plainUtils;
+    const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
     const call: CallShown = { hint, utils, received, first: args[0], tolerance: args[1] };
