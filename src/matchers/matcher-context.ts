@@ -24,8 +24,10 @@ export interface MatcherContextLike {
   /** Both runners name the running test and its file (for CI reports). */
   currentTestName?: string;
   testPath?: string;
-  /** Vitest 4 and 5: the running test, which an unawaited async check is reported on. */
+  /** Vitest 4 and 5: the running test, which an unawaited async check is reported on (and whose file names the project root). */
   task?: unknown;
+  /** Jest: the test file's snapshot state, which keeps the project's `rootDir` (for CI report names). */
+  snapshotState?: unknown;
   /** Vitest: set under `expect.soft`. */
   soft?: boolean;
 }

@@ -4,9 +4,11 @@ import type { GradientReport } from '../check/report-types.js';
 import { isThenable } from '../layer/promise.js';
 import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
+import { checkOrigin } from './check-origin.js';
 import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
 import { pendingChecks } from './pending-checks.js';
+import { withoutColour } from './plain-text.js';
 import { translateError, type CallShown } from './usage-error.js';
 
 const NAME = 'toHaveCorrectGradients';
@@ -14,6 +16,11 @@ const NAME = 'toHaveCorrectGradients';
 export interface MatcherSettings {
   /** Jest shows no diff from `actual`/`expected`, so under Jest the diff goes into the message. */
   diffInMessage: boolean;
+  /**
+   * Vitest: messages without colour codes (see plain-text.ts): its JUnit reporter would leave their
+   * remains in the XML. Jest's own messages are coloured, and jest-junit strips colours itself.
+   */
+  plainText: boolean;
 }
 
 type MatcherArgs = [epsilonOrOptions?: number | 'auto' | GradientCheckOptions, tolerance?: number];
@@ -54,12 +61,16 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     ...args: MatcherArgs
   ): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const utils = context.utils ?? plainUtils;
+    const runnerUtils = context.utils ?? plainUtils;
+    const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
     const call: CallShown = { hint, utils, received, first: args[0], tolerance: args[1] };
+    // Taken now: an async check ends after its call has left the stack.
+    const origin = checkOrigin(context, isNot, toHaveCorrectGradients);
     const resultFor = (report: GradientReport): MatcherResult => {
-      writeCiReport(report, { testName: context.currentTestName, testPath: context.testPath });
+      // Never throws: a report that cannot be written is a warning, and the verdict stays the check's.
+      writeCiReport(report, origin);
       return resultForReport(report, { hint, isNot, utils, diffInMessage: settings.diffInMessage });
     };
     let outcome: GradientReport | Promise<GradientReport>;

@@ -4,10 +4,13 @@ import { AcrossUsageError } from '../across/run-config.js';
 import { OptionsError } from '../check/options.js';
 import { isThenable } from '../layer/promise.js';
 import { diffLines, failureDiff } from '../report/format-report.js';
+import { writeAcrossCiReport } from '../report/ci-report.js';
 import { formatAcrossReport } from '../report/format-across.js';
+import { checkOrigin } from './check-origin.js';
 import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import type { MatcherSettings } from './toHaveCorrectGradients.js';
 import { pendingChecks } from './pending-checks.js';
+import { withoutColour } from './plain-text.js';
 import { summarizeReceived } from './received-summary.js';
 
 const NAME = 'toHaveCorrectGradientsAcross';
@@ -58,21 +61,29 @@ function translate(error: unknown, shown: Shown, received: unknown, space: unkno
 export function createToHaveCorrectGradientsAcross(settings: MatcherSettings) {
   return function toHaveCorrectGradientsAcross(this: MatcherContextLike, received: unknown, space: unknown, options?: AcrossOptions): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const utils = context.utils ?? plainUtils;
+    const runnerUtils = context.utils ?? plainUtils;
+    const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'build', options === undefined ? 'space' : 'space, options', { isNot, promise: context.promise });
     const shown: Shown = { hint, isNot, utils, diffInMessage: settings.diffInMessage };
+    // Taken now: an async search ends after its call has left the stack.
+    const origin = checkOrigin(context, isNot, toHaveCorrectGradientsAcross);
+    const finish = (result: AcrossResult): MatcherResult => {
+      // Never throws: a report that cannot be written is a warning, and the verdict stays the search's.
+      writeAcrossCiReport(result, origin);
+      return resultForSearch(result, shown);
+    };
     let outcome: AcrossResult | Promise<AcrossResult>;
     try {
       outcome = runGradientSearch(received as never, space as never, options);
     } catch (error) {
       throw translate(error, shown, received, space, options);
     }
-    if (!isThenable(outcome)) return resultForSearch(outcome, shown);
+    if (!isThenable(outcome)) return finish(outcome);
     const callSite = new Error();
     Error.captureStackTrace?.(callSite, toHaveCorrectGradientsAcross);
     const result = Promise.resolve(outcome).then(
-      (done) => resultForSearch(done, shown),
+      (done) => finish(done),
       (error: unknown) => {
         throw translate(error, shown, received, space, options);
       },
