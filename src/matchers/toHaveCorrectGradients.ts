@@ -4,7 +4,7 @@ import type { GradientReport } from '../check/report-types.js';
 import { isThenable } from '../layer/promise.js';
 import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
-import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
+import { completeUtils, plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
 import { pendingChecks } from './pending-checks.js';
 import { translateError, type CallShown } from './usage-error.js';
@@ -54,7 +54,7 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     ...args: MatcherArgs
   ): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const utils = context.utils ?? plainUtils;
+    const utils = completeUtils(context.utils);
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
     const call: CallShown = { hint, utils, received, first: args[0], tolerance: args[1] };

@@ -60,6 +60,28 @@ describe('CI reports', () => {
     expect(readdirSync(directory)).toEqual([]);
   });
 
+  it('treat variables the runtime refuses to read as unset (Deno without --allow-env throws on every process.env read)', () => {
+    reportChecksTo(directory);
+    const refusing = new Proxy(
+      {},
+      {
+        get: (_target, name) => {
+          throw new Error(`NotCapable: Requires env access to "${String(name)}", run again with the --allow-env flag`);
+        },
+      },
+    );
+    const env = Object.getOwnPropertyDescriptor(process, 'env') as PropertyDescriptor;
+    Object.defineProperty(process, 'env', { ...env, value: refusing });
+    try {
+      expect(new ScaleLayer()).toHaveCorrectGradients();
+      expect(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients()).toThrow(/gradient entries disagree/);
+    } finally {
+      Object.defineProperty(process, 'env', env);
+    }
+    // The directory set in code still gets its reports; no job summary without GITHUB_STEP_SUMMARY.
+    expect(readdirSync(directory)).toHaveLength(2);
+  });
+
   it('name files and summary lines safely', () => {
     expect(reportFileBase({ testName: 'Dense > has correct gradients (batch 8)', testPath: '/a/b/dense.test.ts' })).toBe('dense-test--dense-has-correct-gradients-batch-8');
     expect(reportFileBase({})).toBe('gradient-check');
