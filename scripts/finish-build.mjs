@@ -4,7 +4,7 @@
  * stub instead (TypeScript's `types` entries resolve with the require condition under node16).
  * So the require-condition declaration of each Vitest entry only references the ESM one, which
  * keeps attw's formats honest (a CJS .d.cts for the .cjs) and the augmentation where Vitest reads it.
- * Vitest 5's declaration is hand-written (src/vitest-5.d.ts): it cannot compile beside Vitest 4.
+ * (`./vitest-5`, kept for projects that name it, is the same files: one declaration serves Vitest 3 to 5.)
  *
  * Then the directory stubs: resolvers that ignore package `exports` (Jest before 28, TypeScript's
  * node10 resolution) look for `expect-gradcheck/jest` as a real `jest/package.json`. They exist
@@ -17,15 +17,12 @@
  * bundler writes inline `type` modifiers in export lists (`export { type A, b }`, TypeScript 4.5
  * syntax, TS1005 before). In a declaration file every name is a declaration, so they are dropped.
  */
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
-copyFileSync('src/vitest-5.d.ts', 'dist/vitest-5.d.ts');
-for (const entry of ['vitest', 'vitest-5']) {
-  writeFileSync(
-    `dist/${entry}.d.cts`,
-    `// The augmentation lives in the ESM declaration, where Vitest's own types are (see scripts/finish-build.mjs).\n/// <reference path="./${entry}.d.ts" />\nexport {};\n`,
-  );
-}
+writeFileSync(
+  'dist/vitest.d.cts',
+  `// The augmentation lives in the ESM declaration, where Vitest's own types are (see scripts/finish-build.mjs).\n/// <reference path="./vitest.d.ts" />\nexport {};\n`,
+);
 
 /** Who reads a stub, for its comment: TypeScript's node10 resolution reads all, Jest before 28 the jest/ one. */
 const STUB_READERS = { jest: "Jest before 28, TypeScript's node10 resolution" };

@@ -80,7 +80,9 @@ const typedArrayLength = builtinGetter<number>(typedArrayPrototype, 'length');
 const typedArrayBuffer = builtinGetter<ArrayBufferLike>(typedArrayPrototype, 'buffer');
 const dataViewBuffer = builtinGetter<ArrayBufferLike>(DataView.prototype, 'buffer');
 const arrayBufferByteLength = builtinGetter<number>(ArrayBuffer.prototype, 'byteLength');
-const sharedBufferByteLength = builtinGetter<number>(SharedArrayBuffer.prototype, 'byteLength');
+// A page that is not cross-origin isolated (Vitest's browser mode by default) has no
+// SharedArrayBuffer at all; reading its prototype unguarded made the package fail to import there.
+const sharedBufferByteLength = typeof SharedArrayBuffer === 'function' ? builtinGetter<number>(SharedArrayBuffer.prototype, 'byteLength') : null;
 const arrayBufferResizable = getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
 const arrayBufferResize = getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resize')?.value as
   | ((this: ArrayBuffer, byteLength: number) => void)
@@ -381,7 +383,8 @@ function saveBytes(target: ArrayBufferLike, place: Place): BytesRecord {
 }
 
 function byteLengthOf(target: ArrayBufferLike, shared: boolean): number {
-  return (shared ? sharedBufferByteLength : arrayBufferByteLength).call(target);
+  // `shared` is true only where isSharedArrayBuffer found a SharedArrayBuffer, so the getter exists then.
+  return (shared && sharedBufferByteLength !== null ? sharedBufferByteLength : arrayBufferByteLength).call(target);
 }
 
 /** Node 20 has no ArrayBuffer.prototype.detached: a detached buffer reads as 0 bytes and refuses views. */

@@ -1,6 +1,9 @@
+import { plainDiff, type PlainDiffOptions } from './plain-diff.js';
+
 /**
  * The part of `this` inside a custom matcher that both Vitest and Jest provide. Only helpers
- * present in both runners are used (Vitest lacks matcherErrorMessage, ensureNumbers, pluralize).
+ * present in both runners are used (Vitest lacks matcherErrorMessage, ensureNumbers, pluralize);
+ * runners with fewer (Bun) get the missing ones from plainUtils, see completeUtils.
  */
 export interface MatcherUtilsLike {
   matcherHint(
@@ -49,5 +52,30 @@ export const plainUtils: MatcherUtilsLike = {
   printReceived: (value) => String(value),
   printExpected: (value) => String(value),
   printWithType: (name, value, print) => `${name} has value: ${print(value)}`,
-  diff: () => null,
+  diff: (expected, received, options) => plainDiff(expected, received, options as PlainDiffOptions | undefined),
 };
+
+const UTIL_NAMES = ['matcherHint', 'printReceived', 'printExpected', 'printWithType', 'diff'] as const;
+
+/**
+ * The runner's helpers with each missing or unlike one taken from plainUtils. Bun 1.4's
+ * `this.utils` has no `diff` and no `printWithType` (calling them threw a TypeError in place of the
+ * report or the misuse message), and its `matcherHint` prints its arguments as values on lines of
+ * their own (`Expected: ""`, `Received: "layer"`) where Jest's and Vitest's return the one line
+ * `expect(layer).toHaveCorrectGradients()`: a hint with a line break is replaced by the plain one.
+ */
+export function completeUtils(utils: Partial<MatcherUtilsLike> | undefined): MatcherUtilsLike {
+  if (utils === undefined || utils === null) return plainUtils;
+  const completed: Partial<MatcherUtilsLike> = { RECEIVED_COLOR: utils.RECEIVED_COLOR };
+  for (const name of UTIL_NAMES) {
+    const own = utils[name];
+    // Bound: a runner's helper may be a method that reads its own object.
+    (completed as Record<string, unknown>)[name] = typeof own === 'function' ? own.bind(utils) : plainUtils[name];
+  }
+  const hint = completed.matcherHint as MatcherUtilsLike['matcherHint'];
+  completed.matcherHint = (...args) => {
+    const shown = hint(...args);
+    return typeof shown === 'string' && !shown.includes('\n') ? shown : plainUtils.matcherHint(...args);
+  };
+  return completed as MatcherUtilsLike;
+}

@@ -5,7 +5,7 @@ import { isThenable } from '../layer/promise.js';
 import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
 import { checkOrigin } from './check-origin.js';
-import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
+import { completeUtils, plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
 import { pendingChecks } from './pending-checks.js';
 import { withoutColour } from './plain-text.js';
@@ -61,7 +61,7 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     ...args: MatcherArgs
   ): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const runnerUtils = context.utils ?? plainUtils;
+    const runnerUtils = completeUtils(context.utils);
     const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });

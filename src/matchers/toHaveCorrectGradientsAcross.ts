@@ -7,7 +7,7 @@ import { diffLines, failureDiff } from '../report/format-report.js';
 import { writeAcrossCiReport } from '../report/ci-report.js';
 import { formatAcrossReport } from '../report/format-across.js';
 import { checkOrigin } from './check-origin.js';
-import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
+import { completeUtils, plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import type { MatcherSettings } from './toHaveCorrectGradients.js';
 import { pendingChecks } from './pending-checks.js';
 import { withoutColour } from './plain-text.js';
@@ -61,7 +61,7 @@ function translate(error: unknown, shown: Shown, received: unknown, space: unkno
 export function createToHaveCorrectGradientsAcross(settings: MatcherSettings) {
   return function toHaveCorrectGradientsAcross(this: MatcherContextLike, received: unknown, space: unknown, options?: AcrossOptions): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const runnerUtils = context.utils ?? plainUtils;
+    const runnerUtils = completeUtils(context.utils);
     const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
     const isNot = context.isNot === true;
     const hint = utils.matcherHint(NAME, 'build', options === undefined ? 'space' : 'space, options', { isNot, promise: context.promise });

@@ -34,7 +34,15 @@ export type AcrossMatcherResult<R, T> = T extends (...args: never[]) => infer Bu
       : R
   : R;
 
-/** The matcher's call signatures, shared by the Vitest and Jest type augmentations. */
+/**
+ * The matcher's arguments: a step and a tolerance, or an options object. One signature over a union
+ * of argument lists rather than two overloads: Vitest types `.resolves`, `.rejects` and
+ * `expect.poll` by mapping each matcher through `(...args: infer A) => …`, which sees only the last
+ * overload, so `expect.poll(f).toHaveCorrectGradients()` was TS2554 (an options object expected).
+ */
+export type GradientMatcherArgs = [epsilon?: number | 'auto', tolerance?: number] | [options: GradientCheckOptions];
+
+/** The matcher's call signature, shared by the Jest type augmentations (Vitest's reads `this`, see vitest-types.ts). */
 export interface GradientMatchers<R = unknown, T = unknown> {
   /**
    * Checks the layer's backward pass against central finite differences of a seeded random
@@ -42,8 +50,7 @@ export interface GradientMatchers<R = unknown, T = unknown> {
    * `tolerance` is relative per entry, on top of the finite difference's own error estimate.
    * For a layer whose forward or backward returns a Promise, the result is a Promise: await it.
    */
-  toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): GradientMatcherResult<R, T>;
-  toHaveCorrectGradients(options: GradientCheckOptions): GradientMatcherResult<R, T>;
+  toHaveCorrectGradients(...args: GradientMatcherArgs): GradientMatcherResult<R, T>;
   /**
    * `expect(build)`: checks `build(config)`'s layer at configurations of `space` (candidate lists,
    * smallest first, or a fast-check Arbitrary), smaller ones first, and shrinks a failure to the
@@ -54,7 +61,6 @@ export interface GradientMatchers<R = unknown, T = unknown> {
 
 /** The asymmetric form, `expect.toHaveCorrectGradients()` inside `toEqual(…)`: same arguments, an asymmetric matcher as result. */
 export interface AsymmetricGradientMatchers {
-  toHaveCorrectGradients(epsilon?: number | 'auto', tolerance?: number): unknown;
-  toHaveCorrectGradients(options: GradientCheckOptions): unknown;
+  toHaveCorrectGradients(...args: GradientMatcherArgs): unknown;
   toHaveCorrectGradientsAcross(space: CandidateSpace | ArbitraryLike, options?: AcrossOptions): unknown;
 }

@@ -51,7 +51,7 @@ export function reportChecksTo(directory: string | null): void {
 }
 
 function reportDirectory(host: ReportHost): Target | null {
-  const fromEnvironment = host.env[ENV_DIRECTORY];
+  const fromEnvironment = host.env(ENV_DIRECTORY);
   if (fromEnvironment !== undefined && fromEnvironment !== '') return { path: fromEnvironment, setting: ENV_DIRECTORY };
   const configured = sharedReportState().directory;
   return configured === null || configured === '' ? null : { path: configured, setting: 'reportChecksTo()' };
@@ -137,7 +137,7 @@ function writeReports(document: CiDocument, origin: CheckOrigin): string | null 
   if (identity === null) return null;
   const isNot = origin.isNot === true;
   const written = attempt(directory, () => writeJsonReport(host, directory.path, document, identity, isNot));
-  const summary = host.env[ENV_SUMMARY];
+  const summary = host.env(ENV_SUMMARY);
   if (summary !== undefined && summary !== '') {
     attempt({ path: summary, setting: ENV_SUMMARY }, () => appendSummaryRow(host, directory.path, summary, document.row(identity)));
   }

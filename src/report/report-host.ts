@@ -31,7 +31,8 @@ export interface ReportPath {
 export interface ReportHost {
   fs: ReportFileSystem;
   path: ReportPath;
-  env: Record<string, string | undefined>;
+  /** An environment variable, or undefined when it is unset or the runtime refuses to read it. */
+  env(name: string): string | undefined;
   cwd(): string;
 }
 
@@ -51,10 +52,20 @@ export function reportHost(): ReportHost | null {
   const current = processLike();
   if (current?.env === undefined || typeof current.getBuiltinModule !== 'function' || typeof current.cwd !== 'function') return null;
   const cwd = current.cwd.bind(current);
+  const variables = current.env;
+  // Deno without --allow-env throws NotCapable on every process.env read; a variable nobody may
+  // read is one nobody set, so the check goes on and writes no report for it.
+  const env = (name: string): string | undefined => {
+    try {
+      return variables[name];
+    } catch {
+      return undefined;
+    }
+  };
   return {
     fs: current.getBuiltinModule('node:fs') as ReportFileSystem,
     path: current.getBuiltinModule('node:path') as ReportPath,
-    env: current.env,
+    env,
     cwd,
   };
 }

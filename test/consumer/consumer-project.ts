@@ -79,12 +79,12 @@ export function typeCheckFiles(family: TypeFamily): Record<string, string> {
 // What every runner run of the fixtures must show.
 
 /**
- * A Vitest run of fixtures/vitest/gradients.fixture.ts: four tests pass and two fail on purpose.
+ * A Vitest run of fixtures/vitest/gradients.fixture.ts: five tests pass and two fail on purpose.
  * `alsoPassed` counts passing tests of other files in the same run (the smoke test adds one).
  */
 export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFile: string, version: string, alsoPassed = 0): void {
   const { output } = result;
-  const passed = 4 + alsoPassed;
+  const passed = 5 + alsoPassed;
   expect(output, 'the project’s own Vitest ran').toContain(`RUN  v${version} `);
   expect(result.code, output).toBe(1);
   expect(output).toMatch(new RegExp(`Tests\\s+2 failed \\| ${passed} passed \\(${passed + 2}\\)`));
@@ -92,6 +92,7 @@ export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFil
   expect(output).toMatch(/✓ a library layer: a registered Matrix/);
   expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
   expect(output).toMatch(/✓ the asymmetric form matches inside an equality/);
+  expect(output).toMatch(/✓ a Promise of a layer, through \.resolves, and expect\.poll/);
   expect(output).toMatch(/× a layer with a doubled weight gradient fails/);
   expect(output).toContain(`FAIL  ${testFile} > a layer with a doubled weight gradient fails`);
   expect(output).toContain(`FAIL  ${testFile} > an async layer with a doubled weight gradient fails`);
@@ -107,11 +108,12 @@ export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFil
   expect(output.match(/^\+\s+"?w\[1\]"?(:| =>) -3\.78/gm)).toHaveLength(2);
 }
 
-/** A Jest run of fixtures/jest/gradients.fixture.js: three tests pass and two fail on purpose. */
+/** A Jest run of fixtures/jest/gradients.fixture.js: four tests pass and two fail on purpose. */
 export function assertJestRun(expect: ExpectStatic, result: RunResult): void {
   const { output } = result;
   expect(result.code, output).toBe(1);
-  expect(output).toMatch(/Tests:\s+2 failed, 3 passed, 5 total/);
+  expect(output).toMatch(/Tests:\s+2 failed, 4 passed, 6 total/);
+  expect(output).toMatch(/✓ a Promise of a layer, through \.resolves/);
   expect(output).toMatch(/✓ a correct layer passes/);
   expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
   expect(output).toMatch(/✓ the asymmetric form matches inside an equality/);

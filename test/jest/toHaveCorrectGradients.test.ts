@@ -132,4 +132,13 @@ describe('toHaveCorrectGradients under Jest (global expect)', () => {
     const notPending: Promise<void> = expect(new Scale()).toHaveCorrectGradients();
     expect(notPending).toBeUndefined();
   });
+
+  test('a Promise of a layer is checked through .resolves, typed with no arguments too', async () => {
+    const resolved: Promise<void> = expect(Promise.resolve(new Scale())).resolves.toHaveCorrectGradients();
+    await resolved;
+    await expect(Promise.resolve(new Scale(2))).resolves.not.toHaveCorrectGradients();
+    await expect(Promise.resolve(new AsyncAffine())).resolves.toHaveCorrectGradients();
+    const failing = expect(Promise.resolve(new Scale(2))).resolves.toHaveCorrectGradients();
+    await expect(failing).rejects.toThrow(/w\[1\]\s+analytic\s+-3\.78/);
+  });
 });

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 import { TrainingModeDropout, UpstreamMutating } from '../zoo/protocol/misbehaving.js';
@@ -137,5 +138,22 @@ describe('toHaveCorrectGradients under Vitest', () => {
     // @ts-expect-error a sync layer's matcher is not a Promise
     const notPending: Promise<void> = expect(new ScaleLayer()).toHaveCorrectGradients();
     expect(notPending).not.toBeInstanceOf(Promise);
+  });
+
+  it('checks a Promise of a layer through .resolves, and a layer from expect.poll, typed with no arguments too (tsc checks these lines)', async () => {
+    const resolved: Promise<void> = expect(Promise.resolve(new ScaleLayer())).resolves.toHaveCorrectGradients();
+    await resolved;
+    await expect(Promise.resolve(new ScaleLayer({ dwFactor: 3 }))).resolves.not.toHaveCorrectGradients();
+    await expect(Promise.resolve(new AsyncAffine())).resolves.toHaveCorrectGradients();
+    const failing = expect(Promise.resolve(new ScaleLayer({ dwFactor: 3 }))).resolves.toHaveCorrectGradients();
+    const message = await failing.then(
+      () => 'passed',
+      (error: Error) => stripVTControlCharacters(error.message),
+    );
+    expect(message).toMatch(/^expect\(layer\)\.resolves\.toHaveCorrectGradients\(\)$/m);
+    expect(message).toContain('6 of 18 gradient entries disagree, in 1 of 3 tensors');
+    const polled: Promise<void> = expect.poll(() => new ScaleLayer()).toHaveCorrectGradients();
+    await polled;
+    await expect.poll(() => new ScaleLayer({ dwFactor: 3 })).not.toHaveCorrectGradients({ seed: 3 });
   });
 });

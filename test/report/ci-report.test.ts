@@ -329,3 +329,27 @@ describe('reports of a search across configurations', () => {
     expect(emitted.mock.calls.filter((call) => String(call[0]).includes('could not write a gradient check report'))).toHaveLength(1);
   });
 });
+
+describe('a runtime that refuses to read the environment', () => {
+  it('counts its variables as unset (Deno without --allow-env throws on every process.env read)', () => {
+    reportChecksTo(directory);
+    const refusing = new Proxy(
+      {},
+      {
+        get: (_target, name) => {
+          throw new Error(`NotCapable: Requires env access to "${String(name)}", run again with the --allow-env flag`);
+        },
+      },
+    );
+    const env = Object.getOwnPropertyDescriptor(process, 'env') as PropertyDescriptor;
+    Object.defineProperty(process, 'env', { ...env, value: refusing });
+    try {
+      expect(new ScaleLayer()).toHaveCorrectGradients();
+      expect(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients()).toThrow(/disagree/);
+    } finally {
+      Object.defineProperty(process, 'env', env);
+    }
+    // The directory set in code still gets its reports; no job summary without GITHUB_STEP_SUMMARY.
+    expect(readdirSync(directory)).toHaveLength(2);
+  });
+});
