@@ -7,14 +7,15 @@ import { TfDense } from './dense';
 /** The layer as the checker sees it: its Variables, its forward and backward, an input, read back with await data(). */
 function checked(dense: TfDense) {
   return fromTfjs(tf, {
-    variables: { kernel: dense.kernel, bias: dense.bias },
-    forward: (x) => dense.forward(x),
-    backward: (dy, x) => dense.backward(dy, x),
+    variables: { kernel: dense.kernel, bias: dense.bias }, // reported as kernel[i,j], bias[j]
+    forward: (x) => dense.forward(x), // tensor in, tensor out (inside tf.tidy)
+    backward: (dy, x) => dense.backward(dy, x), // returns { grads: { kernel, bias }, input? }
+    // a tensor, nested arrays or { data, shape }
     input: [
       [0.5, -1.2, 0.8],
       [1.5, 0.3, -0.6],
     ],
-    readback: 'async',
+    readback: 'async', // await data(); 'sync' (the default) uses dataSync()
   });
 }
 

@@ -27,6 +27,7 @@ const EXPECTED_OUTPUT: Record<string, RegExp[]> = {
   'node-test': [/^# pass 2$/m, /^# fail 0$/m],
   tfjs: [/Tests\s+2 passed \(2\)/],
   ci: [/Tests\s+2 passed \(2\)/],
+  recipes: [/Tests\s+4 passed \(4\)/],
 };
 
 /** The package a test script's binary comes from. */
@@ -57,7 +58,7 @@ function packagesUsed(directory: string): Map<string, string> {
     const parts = specifier.split('/');
     used.set(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0], where);
   };
-  for (const file of sourceFiles(directory).filter((path) => /\.(c|m)?(j|t)s$|tsconfig\.json$/.test(path))) {
+  for (const file of sourceFiles(directory).filter((path) => /\.(c|m)?(j|t)s$|tsconfig(\.[\w-]+)?\.json$/.test(path))) {
     const text = readFileSync(join(directory, file), 'utf8');
     const patterns = [
       /\bfrom\s+['"]([^'"]+)['"]/g,

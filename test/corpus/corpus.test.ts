@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { zoo } from '../zoo/index.js';
-import { runEntry, summarize, type CorpusRow } from './run-corpus.js';
+import { fencedBlocks } from '../docs/markdown-blocks.js';
+import { runEntry, summarize, summaryLines, type CorpusRow } from './run-corpus.js';
 
 const rowsByEntry = new Map<string, CorpusRow[]>();
 const rowsOf = (name: string): CorpusRow[] => {
@@ -34,5 +36,9 @@ describe('detection-power corpus, default options', () => {
     expect(summary.worstCorrectFloat64).toBeLessThan(5e-8);
     const ordinary = zoo.filter((e) => e.nasty !== true).flatMap((e) => rowsOf(e.name));
     expect(Math.max(...ordinary.filter((r) => r.expected === 'pass' && r.dtype === 'float64').map((r) => r.worstError))).toBeLessThan(1e-9);
+    // docs/corpus.md quotes the closing lines of `npm run corpus`: they are these, computed now.
+    const docs = fencedBlocks('docs/corpus.md', readFileSync(new URL('../../docs/corpus.md', import.meta.url), 'utf8'));
+    const quoted = docs.filter((block) => block.kind === 'output' && block.argument === 'npm run corpus');
+    expect(quoted.map((block) => block.content)).toEqual([summaryLines(summary).join('\n')]);
   });
 });

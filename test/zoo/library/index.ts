@@ -1,8 +1,9 @@
 /**
  * Layers written in the style of real JavaScript ML libraries (a Matrix class with private storage
  * and a scalar field, three inputs, gradients handed only to an optimizer and averaged over the
- * batch), each made checkable with at most three lines of glue. The glue lines below are the ones
- * the README shows; the corpus checks every bug at its entries, like any zoo layer.
+ * batch), each made checkable with at most three lines of glue. The glue lines below (the #region
+ * blocks) are the ones docs/wrapping-libraries.md shows; the corpus checks every bug at its
+ * entries, like any zoo layer.
  */
 import { namedInputs, registerTensorClass } from '../../../src/index.js';
 import type { Layer } from '../../../src/layer/protocol.js';
@@ -33,22 +34,28 @@ export const unregisterMatrix = registerTensorClass<Matrix>({
 export function gluedPReLUDense(bug?: string): Layer {
   const dense = makePReLUDense(bug);
   // Glue (1 line): the Matrix fields by name, and alpha as a property parameter with its gradient field.
+  // #region prelu-glue
   return Object.assign(dense, { params: () => [{ name: 'weights', value: dense.weights, grad: dense.dWeights }, { name: 'bias', value: dense.bias, grad: dense.dBias }, { property: 'alpha', grad: 'dAlpha' }] });
+  // #endregion
 }
 
 /** CrossAttention: forward(query, key, value), backward returns [dQuery, dKey, dValue], += gradients. */
 export function gluedCrossAttention(bug?: string): Layer {
   const attention = makeCrossAttention(bug);
   // Glue (1 line): the weights and their gradients by name, and the three inputs, named.
+  // #region attention-glue
   return Object.assign(attention, { params: { Wq: attention.Wq, Wk: attention.Wk, Wv: attention.Wv }, grads: () => ({ Wq: attention.gradWq, Wk: attention.gradWk, Wv: attention.gradWv }), sampleInput: () => namedInputs(attention.sampleInputs()) });
+  // #endregion
 }
 
 /** SimpleRNN over 3 steps: gradients exist only inside update(optimizer), averaged over the batch. */
 export function gluedSimpleRNN(bug?: string): Layer {
   const rnn = makeSimpleRNN(bug);
   // Glue (2 lines, plus the option gradientFactor: 1 / 2 for the library's batch mean): an optimizer that only captures.
+  // #region rnn-glue
   const grads = (): Record<string, Float64Array> => { const seen: Record<string, Float64Array> = {}; rnn.update({ step: (name, _param, grad) => (seen[name] = grad.slice()) }); return seen; };
   return Object.assign(rnn, { params: rnn.weights, grads });
+  // #endregion
 }
 
 /** The RNN library averages parameter gradients over its batch of 2. */
