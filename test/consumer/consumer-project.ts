@@ -84,7 +84,7 @@ export function typeCheckFiles(family: TypeFamily): Record<string, string> {
  */
 export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFile: string, version: string, alsoPassed = 0): void {
   const { output } = result;
-  const passed = 5 + alsoPassed;
+  const passed = 6 + alsoPassed;
   expect(output, 'the project’s own Vitest ran').toContain(`RUN  v${version} `);
   expect(result.code, output).toBe(1);
   expect(output).toMatch(new RegExp(`Tests\\s+2 failed \\| ${passed} passed \\(${passed + 2}\\)`));
@@ -93,6 +93,7 @@ export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFil
   expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
   expect(output).toMatch(/✓ the asymmetric form matches inside an equality/);
   expect(output).toMatch(/✓ a Promise of a layer, through \.resolves, and expect\.poll/);
+  expect(output).toMatch(/✓ a search across configurations/);
   expect(output).toMatch(/× a layer with a doubled weight gradient fails/);
   expect(output).toContain(`FAIL  ${testFile} > a layer with a doubled weight gradient fails`);
   expect(output).toContain(`FAIL  ${testFile} > an async layer with a doubled weight gradient fails`);
@@ -112,7 +113,8 @@ export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFil
 export function assertJestRun(expect: ExpectStatic, result: RunResult): void {
   const { output } = result;
   expect(result.code, output).toBe(1);
-  expect(output).toMatch(/Tests:\s+2 failed, 4 passed, 6 total/);
+  expect(output).toMatch(/Tests:\s+2 failed, 5 passed, 7 total/);
+  expect(output).toMatch(/✓ a search across configurations/);
   expect(output).toMatch(/✓ a Promise of a layer, through \.resolves/);
   expect(output).toMatch(/✓ a correct layer passes/);
   expect(output).toMatch(/✓ an async layer gets an awaited matcher/);
