@@ -24,6 +24,10 @@ import { ClockedAffine } from '../zoo/hostile/layers.js';
 import { LargeDense } from '../zoo/large/dense.js';
 import { TrainingModeDropout } from '../zoo/protocol/misbehaving.js';
 import { zooEntry } from '../zoo/index.js';
+import { checkGradientsAcross } from '../../src/across/check-across.js';
+import { sequence } from '../../src/adapters/sequence.js';
+import { formatAcrossReport } from '../../src/report/format-across.js';
+import { batch, Dense, LayerNorm, Mse, ROW_SUM_SPACE, rowSum, Tanh } from './snippets/models.js';
 
 const example = join(repoRoot, 'examples', 'vitest-typescript');
 const vitestBin = join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
@@ -127,6 +131,9 @@ const GENERATORS: Record<string, () => string | Promise<string>> = {
   'report-projection': () => formatReport(checkGradients(new LargeDense({ inSize: 200, outSize: 150, batch: 2 }), { mode: 'projection' })),
   'report-time-guard': () => formatReport(onVirtualClock()),
   'report-nondeterministic': () => formatReport(checkGradients(new TrainingModeDropout())),
+  'report-across-row-sum': () => formatAcrossReport(checkGradientsAcross((config) => rowSum(config, true), ROW_SUM_SPACE)),
+  'report-sequence-norm': () =>
+    formatReport(checkGradients(sequence(['dense', new Dense(4, 5)], ['tanh', new Tanh()], ['norm', new LayerNorm(5, 'input')], ['mse', new Mse(5)]), { input: batch })),
 };
 
 /** Output blocks checked by another test, where the output is already computed: id → that test. */
