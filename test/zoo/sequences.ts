@@ -35,10 +35,10 @@ export class DenseStage {
     this.dW = this.W.map((r) => r.map(() => 0));
     this.db = this.b.map(() => 0);
   }
-  get params(): Record<string, unknown> {
+  get params(): { W: Rows; b: number[] } {
     return { W: this.W, b: this.b };
   }
-  get grads(): Record<string, unknown> {
+  get grads(): { W: Rows; b: number[] } {
     return { W: this.dW, b: this.db };
   }
   forward(x: Rows): Rows {
