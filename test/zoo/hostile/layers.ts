@@ -419,19 +419,20 @@ export class FlakyAffine extends AffineLayer {
 }
 
 /**
- * The same layer made `factor` times slower: each forward call spins for (factor − 1) times what the
+ * The same layer made `factor` times slower: each forward call waits for (factor − 1) times what the
  * call itself took, as a loaded machine or a slower device would. Everything else is untouched.
  */
 export function slowedDown<T extends { forward(input: unknown): unknown }>(layer: T, factor: number): T {
   if (factor === 1) return layer;
   const forward = layer.forward.bind(layer);
+  // Blocks the thread without using a core: what the check sees is the same clock a slower (or
+  // loaded) machine shows, while the other test worker keeps the CPU.
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   layer.forward = (input: unknown) => {
     const started = performance.now();
     const output = forward(input);
     const until = started + factor * (performance.now() - started);
-    while (performance.now() < until) {
-      // Busy: a slower machine, not a sleeping one.
-    }
+    for (let left = until - performance.now(); left > 0; left = until - performance.now()) Atomics.wait(sleeper, 0, 0, left);
     return output;
   };
   return layer;
