@@ -3,7 +3,7 @@
  * matrix (packed-package.test.ts, `npm run test:matrix`) and the smoke test (smoke.test.ts, `npm
  * test`), so both write the same projects from matrix.ts and judge them by the same assertions.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExpectStatic } from 'vitest';
 import { fixturesDir, formatDiagnostic, isInside, relativeTo, repoRoot, writeFiles, type RunResult, type TypecheckReport } from './harness.js';
@@ -107,6 +107,23 @@ export function assertVitestRun(expect: ExpectStatic, result: RunResult, testFil
   expect(output.match(/^\+ Received$/gm)).toHaveLength(2);
   expect(output.match(/^-\s+"?w\[1\]"?(:| =>) -1\.89/gm)).toHaveLength(2);
   expect(output.match(/^\+\s+"?w\[1\]"?(:| =>) -3\.78/gm)).toHaveLength(2);
+}
+
+/** The checks fixtures/jest/gradients.fixture.js makes: 2 + 1 + 2 + 1 + 4 (.resolves) + 2 (asymmetric) + 3 searches. */
+const GRADIENTS_FIXTURE_CHECKS = 15;
+
+/**
+ * The CI reports of a run of a gradients fixture: one JSON file per check, never two in one file;
+ * the failing sync check's report names its test and file and holds its verdict.
+ */
+export function assertReports(expect: ExpectStatic, directory: string): void {
+  const files = existsSync(directory) ? readdirSync(directory).filter((file) => file.endsWith('.json')) : [];
+  const reports = files.map((file) => JSON.parse(readFileSync(join(directory, file), 'utf8')) as { test: string | null; file: string | null; verdict: string; kind?: string });
+  expect(reports.length, `reports in ${directory}`).toBe(GRADIENTS_FIXTURE_CHECKS);
+  const failing = reports.filter((report) => report.test === 'a layer with a doubled weight gradient fails');
+  expect(failing.map((report) => report.verdict)).toEqual(['fail']);
+  expect(failing[0].file).toMatch(/^reports\.test\.mjs$/);
+  expect(reports.filter((report) => report.kind === 'across')).toHaveLength(3);
 }
 
 /** A Jest run of fixtures/jest/gradients.fixture.js: four tests pass and two fail on purpose. */

@@ -72,6 +72,8 @@ export interface RuntimeRun {
   env?: Record<string, string>;
   /** Vitest 5 needs Node >= 22.12: run with the Node 22 binary from the registry's `node` package. */
   node22?: boolean;
+  /** A directory (relative to the project) a setup file points CI reports at: after the run it must hold one report per check. */
+  reportsDir?: string;
 }
 
 export interface ProjectSpec {
@@ -161,7 +163,7 @@ function vitestTypes(entry: 'expect-gradcheck/vitest' | 'expect-gradcheck/vitest
 
 interface JestConfigOptions {
   testMatch: string;
-  setup: string;
+  setup: string | string[];
   injectGlobals?: boolean;
   esm?: boolean;
 }
@@ -170,7 +172,7 @@ function jestConfig({ testMatch, setup, injectGlobals, esm }: JestConfigOptions)
   const lines = [
     "  testEnvironment: 'node',",
     `  testMatch: ['<rootDir>/${testMatch}'],`,
-    `  setupFilesAfterEnv: ['${setup}'],`,
+    `  setupFilesAfterEnv: [${(typeof setup === 'string' ? [setup] : setup).map((file) => `'${file}'`).join(', ')}],`,
     ...(injectGlobals === false ? ['  injectGlobals: false,'] : []),
     '  transform: {},',
     '  watchman: false,',
@@ -282,6 +284,11 @@ export const projects: ProjectSpec[] = [
       'gradients.test.mjs': jestTestFile(importLayers),
       'jest.globals-esm.config.mjs': jestConfig({ testMatch: 'globals.test.mjs', setup: 'expect-gradcheck/jest-globals', injectGlobals: false, esm: true }),
       'globals.test.mjs': jestTestFile(`import { expect, test } from '@jest/globals';\n${importLayers}`),
+      // reportChecksTo() from an ESM setup file: the matcher (registered by the CommonJS setup
+      // entry) must see it, though the two are different copies of the package.
+      'jest.reports-esm.config.mjs': jestConfig({ testMatch: 'reports.test.mjs', setup: ['expect-gradcheck/jest', '<rootDir>/reports.setup.mjs'], esm: true }),
+      'reports.setup.mjs': "import { reportChecksTo } from 'expect-gradcheck';\n\nreportChecksTo('reports-esm');\n",
+      'reports.test.mjs': jestTestFile(importLayers),
       'root-entry.cjs': fixture('shared/root-entry.cjs'),
       'root-entry.mjs': fixture('shared/root-entry.mjs'),
     }),
@@ -300,6 +307,14 @@ export const projects: ProjectSpec[] = [
         suite: 'gradients',
         config: 'jest.globals-esm.config.mjs',
         env: { NODE_OPTIONS: '--experimental-vm-modules' },
+      },
+      {
+        title: 'native ESM, reportChecksTo() called from an ESM setup file',
+        runner: 'jest',
+        suite: 'gradients',
+        config: 'jest.reports-esm.config.mjs',
+        env: { NODE_OPTIONS: '--experimental-vm-modules' },
+        reportsDir: 'reports-esm',
       },
     ],
     typeFamilies: [jestGlobalTypes, jestGlobalsTypes],

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
   assertJestRun,
+  assertReports,
   assertRootEntries,
   assertTypecheck,
   assertUnawaitedRun,
@@ -255,6 +256,7 @@ describe.concurrent('the packed package in fresh consumer projects', () => {
         if (runSpec.suite === 'unawaited') assertUnawaitedRun(expect, result, runSpec.runner, Number.parseInt(vitestVersion, 10));
         else if (runSpec.runner === 'vitest') assertVitestRun(expect, result, runSpec.testFile ?? 'gradients.test.ts', vitestVersion);
         else assertJestRun(expect, result);
+        if (runSpec.reportsDir !== undefined) assertReports(expect, join(projectDir(spec), runSpec.reportsDir));
       }, TEST_TIMEOUT);
     }
 
