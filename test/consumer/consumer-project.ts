@@ -157,15 +157,15 @@ interface FailureBlock {
 }
 
 /**
- * The failure reports in a run's output: Vitest's, from ` FAIL  <file> > <test>` lines to its
- * `⎯⎯[i/n]⎯` rule; Jest's, from `● <test>` to the next.
+ * The failure reports in a run's output: Vitest's, from ` FAIL  <file> > <test>` lines (in browser
+ * mode ` FAIL  |chromium| <file> > <test>`) to its `⎯⎯[i/n]⎯` rule; Jest's, from `● <test>` to the next.
  */
 export function failureBlocks(output: string, runner: 'vitest' | 'jest'): FailureBlock[] {
   if (runner === 'vitest') {
     const failed = output.slice(output.indexOf('Failed Tests'));
     return failed
       .split(/^⎯+\[\d+\/\d+\]⎯$/m)
-      .map((text) => ({ tests: [...text.matchAll(/^ FAIL {2}\S+ > (.+)$/gm)].map((match) => match[1]), text }))
+      .map((text) => ({ tests: [...text.matchAll(/^ FAIL {2}(?:\|[\w-]+\| )?\S+ > (.+)$/gm)].map((match) => match[1]), text }))
       .filter((block) => block.tests.length > 0);
   }
   return output

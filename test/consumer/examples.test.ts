@@ -4,17 +4,17 @@
  * dependency (`file:../..` in the repo) pointed at the tarball, a plain `npm install` of its own
  * dependencies (in parallel, from the npm cache where it can), then its own `npm test`.
  *
- * The package is built from a staged copy of its sources, not in place: packed-package.test.ts
- * builds the repo's `dist/` too (tsup cleans it first), and the two may run at once in two workers.
+ * The package is built from a staged copy of its sources (buildAndPackStaged), not in place:
+ * packed-package.test.ts builds the repo's `dist/` too, and the two may run at once in two workers.
  *
  * Node and tsc would find a package an example forgot to declare by walking up to the repo's
  * node_modules, so the examples' imports, setup entries, type entries and test binaries are checked
  * against their declared dependencies. Set KEEP_EXAMPLES_TMP=1 to keep the projects for inspection.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { mustRun, repoRoot, run } from './harness.js';
+import { buildAndPackStaged, mustRun, repoRoot, run } from './harness.js';
 
 const examplesDir = join(repoRoot, 'examples');
 const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -139,18 +139,7 @@ beforeAll(async () => {
   mkdirSync(join(repoRoot, '.tmp'), { recursive: true });
   workDir = mkdtempSync(join(repoRoot, '.tmp', 'examples-'));
 
-  // The working tree (whatever the build reads) without what is generated or installed, built with the repo's dev dependencies.
-  const staged = join(workDir, 'package');
-  const generated = new Set(['node_modules', '.git', '.tmp', 'dist', 'coverage', 'examples', 'reports']);
-  for (const entry of readdirSync(repoRoot)) {
-    if (generated.has(entry) || entry.endsWith('.tgz')) continue;
-    cpSync(join(repoRoot, entry), join(staged, entry), { recursive: true, filter: (source) => basename(source) !== 'node_modules' });
-  }
-  symlinkSync(join(repoRoot, 'node_modules'), join(staged, 'node_modules'), 'dir');
-  await mustRun('npm', ['run', 'build'], staged);
-  const pack = await mustRun('npm', ['pack', '--json', '--pack-destination', workDir], staged);
-  const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string }>;
-  tarball = join(workDir, packed.filename);
+  tarball = await buildAndPackStaged(workDir);
 
   for (const name of Object.keys(EXPECTED_OUTPUT)) {
     const project = join(workDir, name);

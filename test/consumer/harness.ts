@@ -4,8 +4,8 @@
  * unpacking the tarball there, and type-checking a project's tsconfigs with typecheck-runner.cjs.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 
@@ -91,6 +91,26 @@ export async function buildAndPack(destination: string): Promise<Tarball> {
   const pack = await mustRun('npm', ['pack', '--json', '--pack-destination', destination], repoRoot);
   const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { path: join(destination, packed.filename), files: packed.files.map((file) => file.path) };
+}
+
+/**
+ * `npm run build` and `npm pack` of a staged copy of the working tree (whatever the build reads,
+ * without what is generated or installed, built with the repo's dev dependencies), packed into
+ * `workDir`. Not in place: packed-package.test.ts builds the repo's `dist/` (tsup cleans it first),
+ * and the matrix files run two at a time.
+ */
+export async function buildAndPackStaged(workDir: string): Promise<string> {
+  const staged = join(workDir, 'package');
+  const generated = new Set(['node_modules', '.git', '.tmp', 'dist', 'coverage', 'examples', 'reports']);
+  for (const entry of readdirSync(repoRoot)) {
+    if (generated.has(entry) || entry.endsWith('.tgz')) continue;
+    cpSync(join(repoRoot, entry), join(staged, entry), { recursive: true, filter: (source) => basename(source) !== 'node_modules' });
+  }
+  symlinkSync(join(repoRoot, 'node_modules'), join(staged, 'node_modules'), 'dir');
+  await mustRun('npm', ['run', 'build'], staged);
+  const pack = await mustRun('npm', ['pack', '--json', '--pack-destination', workDir], staged);
+  const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string }>;
+  return join(workDir, packed.filename);
 }
 
 /**

@@ -422,3 +422,13 @@ export const projects: ProjectSpec[] = [
     typeFamilies: [],
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Vitest browser mode (browser.test.ts runs its one project itself, so it is not in `projects`).
+
+/**
+ * What the browser-mode project installs next to the tarball. @vitest/browser-playwright must be at
+ * Vitest's exact version (npm may crash without one); vite pinned as the repo pins it. Playwright's
+ * own browser download does not work here: the project runs a system Chromium (CHROMIUM_PATH).
+ */
+export const BROWSER_INSTALLS = ['vitest@4.1.12', 'vite@8.3.8', '@vitest/browser-playwright@4.1.12', 'playwright@1.65.2'];
