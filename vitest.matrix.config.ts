@@ -3,11 +3,17 @@ import { defineConfig } from 'vitest/config';
 /**
  * `npm run test:matrix`: the packed package against every supported runner version, resolution
  * mode and package manager (packed-package.test.ts), every examples/ project run as a user runs
- * it (examples.test.ts), and Vitest's browser mode in a headless system Chromium (browser.test.ts).
- * All install from the registry and take minutes, so `npm test` leaves them out (vitest.config.ts
- * excludes these files) and runs test/consumer/smoke.test.ts instead.
+ * it (examples.test.ts), Vitest's browser mode in a headless system Chromium (browser.test.ts), and
+ * `bun test` and `deno test` (other-runtimes.test.ts). All install from the registry and take
+ * minutes, so `npm test` leaves them out (vitest.config.ts excludes these files) and runs
+ * test/consumer/smoke.test.ts instead.
  */
-export const matrixTests = ['test/consumer/packed-package.test.ts', 'test/consumer/examples.test.ts', 'test/consumer/browser.test.ts'];
+export const matrixTests = [
+  'test/consumer/packed-package.test.ts',
+  'test/consumer/examples.test.ts',
+  'test/consumer/browser.test.ts',
+  'test/consumer/other-runtimes.test.ts',
+];
 
 export default defineConfig({
   test: {
