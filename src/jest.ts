@@ -8,7 +8,9 @@ const jestExpect = jestGlobals.expect;
 if (jestExpect === undefined || typeof jestExpect.extend !== 'function') {
   throw new Error(
     "expect-gradcheck/jest found no global expect. Load it from Jest's setupFilesAfterEnv, e.g. " +
-      "setupFilesAfterEnv: ['expect-gradcheck/jest'], or use expect-gradcheck/jest-globals with @jest/globals.",
+      "setupFilesAfterEnv: ['expect-gradcheck/jest'], or use expect-gradcheck/jest-globals with @jest/globals. " +
+      "Under bun test and deno test, which give a package no global expect (a Bun preload file neither), " +
+      "register the matchers yourself: import { jestMatchers } from 'expect-gradcheck', then expect.extend(jestMatchers).",
   );
 }
 jestExpect.extend(jestMatchers);
