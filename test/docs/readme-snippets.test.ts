@@ -63,7 +63,8 @@ describe('types lines are the ones test/consumer/matrix.ts type-checks', () => {
 describe('shell blocks run existing scripts and install tested versions', () => {
   const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const installs = knownInstalls();
-  const BINARIES = new Set(['vitest', 'jest', 'tsc']);
+  // Bun and Deno as npm installs them (other-runtimes.test.ts runs both from node_modules/.bin).
+  const BINARIES = new Set(['vitest', 'jest', 'tsc', 'bun', 'deno']);
 
   /** Why a command is not one these blocks may show, or null. */
   function problem(command: string): string | null {

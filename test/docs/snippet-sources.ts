@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../consumer/harness.js';
 import { BROWSER_INSTALLS, projects } from '../consumer/matrix.js';
+import { runtimeInstalls } from '../consumer/runtimes.js';
 
 const REGION = /^\s*(?:\/\/|#)\s*#region\s+([\w-]+)\s*$/;
 const END_REGION = /^\s*(?:\/\/|#)\s*#endregion\b/;
@@ -53,14 +54,14 @@ export function matrixTypes(argument: string): string {
   return `{ "compilerOptions": { "types": [${types.map((entry) => JSON.stringify(entry)).join(', ')}] } }`;
 }
 
-/** Every `name@version` installed by an example project or a matrix project (the browser one too): what an install line may name. */
+/** Every `name@version` installed by an example project, a matrix project (the browser one too) or the Bun and Deno projects: what an install line may name. */
 export function knownInstalls(): Map<string, Set<string>> {
   const known = new Map<string, Set<string>>();
   const add = (name: string, version: string): void => {
     if (!known.has(name)) known.set(name, new Set());
     known.get(name)!.add(version);
   };
-  for (const spec of [...projects, { installs: BROWSER_INSTALLS }]) {
+  for (const spec of [...projects, { installs: BROWSER_INSTALLS }, { installs: runtimeInstalls }]) {
     for (const install of spec.installs) {
       const at = install.lastIndexOf('@');
       add(install.slice(0, at), install.slice(at + 1));
