@@ -1,7 +1,8 @@
 /**
  * A nondeterministic forward is reported `impossible` reliably, not only when the first two calls
  * happen to differ. Training-mode dropout with a seeded random source stands in for Math.random,
- * so these rates are replayable: each run uses its own seed, as separate test runs would.
+ * so these rates are replayable: each run uses its own seed, as separate test runs would. Thousands
+ * of checks: npm run test:stress.
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../../src/check/check-gradients.js';
