@@ -46,22 +46,43 @@ export function expectationHeld(report: GradientReport, isNot: boolean): boolean
   return isNot ? report.verdict === 'fail' : report.pass;
 }
 
-/** One row: `| ✅ | Dense > has correct gradients | test/dense.test.ts | pass | pass | exhaustive | 23 | 1.2e-10 |`. */
-export function summaryRow(report: GradientReport, identity: CheckIdentity, isNot: boolean): string {
+/** The entries and worst normalized error cells of a check's report; empty where there is none. */
+function measuredCells(report: GradientReport | null): [string, string] {
+  if (report === null) return ['', ''];
   const entries = report.tensors.reduce((n, t) => n + t.size, 0);
   const worst = report.tensors.reduce((max, t) => Math.max(max, t.normalizedError), report.tensors.length === 0 ? report.normalizedError : 0);
-  const test = identity.testName ?? (identity.line === null ? 'gradient check' : `line ${identity.line}`);
+  return [String(entries), formatNumber(worst)];
+}
+
+/** What differs between a check's row and a search's: the cells that describe what ran. */
+interface RowContent {
+  held: boolean;
+  /** The verdict cell, already safe as a cell. */
+  verdict: string;
+  mode: string;
+  /** The report whose entries and worst error fill the last two cells. */
+  report: GradientReport | null;
+  /** The test's name when the runner gave none and there is no line either. */
+  unnamed: string;
+}
+
+function tableRow(identity: CheckIdentity, isNot: boolean, content: RowContent): string {
+  const test = identity.testName ?? (identity.line === null ? content.unnamed : `line ${identity.line}`);
   const cells = [
-    expectationHeld(report, isNot) ? '✅' : '❌',
+    content.held ? '✅' : '❌',
     markdownCell(test),
     markdownCell(identity.file ?? ''),
-    report.verdict,
+    content.verdict,
     isNot ? 'fail (.not)' : 'pass',
-    report.mode.kind,
-    String(entries),
-    formatNumber(worst),
+    content.mode,
+    ...measuredCells(content.report),
   ];
   return `| ${cells.join(' | ')} |`;
+}
+
+/** One row: `| ✅ | Dense > has correct gradients | test/dense.test.ts | pass | pass | exhaustive | 23 | 1.2e-10 |`. */
+export function summaryRow(report: GradientReport, identity: CheckIdentity, isNot: boolean): string {
+  return tableRow(identity, isNot, { held: expectationHeld(report, isNot), verdict: report.verdict, mode: report.mode.kind, report, unnamed: 'gradient check' });
 }
 
 /** What a search's test expected held: every configuration passes, or (under `.not`) one fails. */
@@ -74,22 +95,14 @@ export function searchExpectationHeld(result: AcrossResult, isNot: boolean): boo
  * counterexample (when one failed) stands in the entries and error cells through its own report.
  */
 export function acrossSummaryRow(result: AcrossResult, identity: CheckIdentity, isNot: boolean): string {
-  const report = result.counterexample?.report ?? null;
-  const entries = report === null ? '' : String(report.tensors.reduce((n, t) => n + t.size, 0));
-  const worst = report === null ? '' : formatNumber(report.tensors.reduce((max, t) => Math.max(max, t.normalizedError), report.tensors.length === 0 ? report.normalizedError : 0));
-  const test = identity.testName ?? (identity.line === null ? 'gradient search' : `line ${identity.line}`);
   const found = result.counterexample === null ? '' : ` at ${describeConfig(result.counterexample.config)}`;
-  const cells = [
-    searchExpectationHeld(result, isNot) ? '✅' : '❌',
-    markdownCell(test),
-    markdownCell(identity.file ?? ''),
-    markdownCell(`${result.verdict}${found}`),
-    isNot ? 'fail (.not)' : 'pass',
-    `across ${result.explored} configurations`,
-    entries,
-    worst,
-  ];
-  return `| ${cells.join(' | ')} |`;
+  return tableRow(identity, isNot, {
+    held: searchExpectationHeld(result, isNot),
+    verdict: markdownCell(`${result.verdict}${found}`),
+    mode: `across ${result.explored} configurations`,
+    report: result.counterexample?.report ?? null,
+    unnamed: 'gradient search',
+  });
 }
 
 /** The header and delimiter rows, with a blank line before them so the table starts a new block. */
