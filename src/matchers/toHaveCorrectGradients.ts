@@ -1,14 +1,12 @@
 import { runGradientCheck } from '../check/check-gradients.js';
 import { OptionsError, type GradientCheckOptions } from '../check/options.js';
 import type { GradientReport } from '../check/report-types.js';
-import { isThenable } from '../layer/promise.js';
 import type { Layer } from '../layer/protocol.js';
 import { writeCiReport } from '../report/ci-report.js';
 import { checkOrigin } from './check-origin.js';
-import { completeUtils, plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
+import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import { resultForReport } from './matcher-result.js';
-import { pendingChecks } from './pending-checks.js';
-import { withoutColour } from './plain-text.js';
+import { matcherUtils, settle } from './matcher-run.js';
 import { translateError, type CallShown } from './usage-error.js';
 
 const NAME = 'toHaveCorrectGradients';
@@ -46,13 +44,6 @@ function toOptions(args: MatcherArgs): GradientCheckOptions {
   return options;
 }
 
-/** The call as it should have been written, for the message that says an `await` is missing. */
-function awaitedCall(context: MatcherContextLike, isNot: boolean, args: MatcherArgs): string {
-  const soft = context.soft === true ? '.soft' : '';
-  const promise = context.promise ? `.${context.promise}` : '';
-  return `await expect${soft}(layer)${promise}${isNot ? '.not' : ''}.${NAME}(${expectedLabel(args)})`;
-}
-
 /** Builds the matcher; `settings` differ only in where the diff is drawn. */
 export function createToHaveCorrectGradients(settings: MatcherSettings) {
   return function toHaveCorrectGradients(
@@ -61,18 +52,13 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
     ...args: MatcherArgs
   ): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const runnerUtils = completeUtils(context.utils);
-    const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
+    const utils = matcherUtils(context, settings.plainText);
     const isNot = context.isNot === true;
-    const hint = utils.matcherHint(NAME, 'layer', expectedLabel(args), { isNot, promise: context.promise });
+    const label = expectedLabel(args);
+    const hint = utils.matcherHint(NAME, 'layer', label, { isNot, promise: context.promise });
     const call: CallShown = { hint, utils, received, first: args[0], tolerance: args[1] };
     // Taken now: an async check ends after its call has left the stack.
     const origin = checkOrigin(context, isNot, toHaveCorrectGradients);
-    const resultFor = (report: GradientReport): MatcherResult => {
-      // Never throws: a report that cannot be written is a warning, and the verdict stays the check's.
-      writeCiReport(report, origin);
-      return resultForReport(report, { hint, isNot, utils, diffInMessage: settings.diffInMessage });
-    };
     let outcome: GradientReport | Promise<GradientReport>;
     try {
       outcome = runGradientCheck(received as Layer, toOptions(args));
@@ -80,15 +66,17 @@ export function createToHaveCorrectGradients(settings: MatcherSettings) {
       throw translateError(error, call);
     }
     // An async layer makes an async matcher (`await expect(layer).toHaveCorrectGradients()`); a sync one stays sync.
-    if (isThenable(outcome)) {
-      // Made here, so a missing `await` is reported at the line of this call.
-      const callSite = new Error();
-      Error.captureStackTrace?.(callSite, toHaveCorrectGradients);
-      const result = Promise.resolve(outcome).then(resultFor, (error: unknown) => {
-        throw translateError(error, call);
-      });
-      return pendingChecks.track(result, { task: context.task, hint, awaitedCall: awaitedCall(context, isNot, args), isNot, soft: context.soft === true, callSite });
-    }
-    return resultFor(outcome);
+    return settle(
+      outcome,
+      {
+        finish: (report) => {
+          // Never throws: a report that cannot be written is a warning, and the verdict stays the check's.
+          writeCiReport(report, origin);
+          return resultForReport(report, { hint, isNot, utils, diffInMessage: settings.diffInMessage });
+        },
+        translate: (error) => translateError(error, call),
+      },
+      { context, isNot, hint, call: { received: 'layer', name: NAME, args: label }, matcher: toHaveCorrectGradients },
+    );
   };
 }

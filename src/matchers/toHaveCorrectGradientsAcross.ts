@@ -2,15 +2,13 @@ import type { AcrossOptions, AcrossResult } from '../across/across-types.js';
 import { runGradientSearch } from '../across/check-across.js';
 import { AcrossUsageError } from '../across/run-config.js';
 import { OptionsError } from '../check/options.js';
-import { isThenable } from '../layer/promise.js';
 import { diffLines, failureDiff } from '../report/format-report.js';
 import { writeAcrossCiReport } from '../report/ci-report.js';
 import { formatAcrossReport } from '../report/format-across.js';
 import { checkOrigin } from './check-origin.js';
-import { completeUtils, plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
+import { plainUtils, type MatcherContextLike, type MatcherResult } from './matcher-context.js';
 import type { MatcherSettings } from './toHaveCorrectGradients.js';
-import { pendingChecks } from './pending-checks.js';
-import { withoutColour } from './plain-text.js';
+import { matcherUtils, settle } from './matcher-run.js';
 import { summarizeReceived } from './received-summary.js';
 
 const NAME = 'toHaveCorrectGradientsAcross';
@@ -61,34 +59,30 @@ function translate(error: unknown, shown: Shown, received: unknown, space: unkno
 export function createToHaveCorrectGradientsAcross(settings: MatcherSettings) {
   return function toHaveCorrectGradientsAcross(this: MatcherContextLike, received: unknown, space: unknown, options?: AcrossOptions): MatcherResult | Promise<MatcherResult> {
     const context: MatcherContextLike = this ?? { utils: plainUtils };
-    const runnerUtils = completeUtils(context.utils);
-    const utils = settings.plainText ? withoutColour(runnerUtils) : runnerUtils;
+    const utils = matcherUtils(context, settings.plainText);
     const isNot = context.isNot === true;
-    const hint = utils.matcherHint(NAME, 'build', options === undefined ? 'space' : 'space, options', { isNot, promise: context.promise });
+    const label = options === undefined ? 'space' : 'space, options';
+    const hint = utils.matcherHint(NAME, 'build', label, { isNot, promise: context.promise });
     const shown: Shown = { hint, isNot, utils, diffInMessage: settings.diffInMessage };
     // Taken now: an async search ends after its call has left the stack.
     const origin = checkOrigin(context, isNot, toHaveCorrectGradientsAcross);
-    const finish = (result: AcrossResult): MatcherResult => {
-      // Never throws: a report that cannot be written is a warning, and the verdict stays the search's.
-      writeAcrossCiReport(result, origin);
-      return resultForSearch(result, shown);
-    };
     let outcome: AcrossResult | Promise<AcrossResult>;
     try {
       outcome = runGradientSearch(received as never, space as never, options);
     } catch (error) {
       throw translate(error, shown, received, space, options);
     }
-    if (!isThenable(outcome)) return finish(outcome);
-    const callSite = new Error();
-    Error.captureStackTrace?.(callSite, toHaveCorrectGradientsAcross);
-    const result = Promise.resolve(outcome).then(
-      (done) => finish(done),
-      (error: unknown) => {
-        throw translate(error, shown, received, space, options);
+    return settle(
+      outcome,
+      {
+        finish: (result) => {
+          // Never throws: a report that cannot be written is a warning, and the verdict stays the search's.
+          writeAcrossCiReport(result, origin);
+          return resultForSearch(result, shown);
+        },
+        translate: (error) => translate(error, shown, received, space, options),
       },
+      { context, isNot, hint, call: { received: 'build', name: NAME, args: label }, matcher: toHaveCorrectGradientsAcross },
     );
-    const call = `await expect(build)${context.promise ? `.${context.promise}` : ''}${isNot ? '.not' : ''}.${NAME}(${options === undefined ? 'space' : 'space, options'})`;
-    return pendingChecks.track(result, { task: context.task, hint, awaitedCall: call, isNot, soft: context.soft === true, callSite });
   };
 }
