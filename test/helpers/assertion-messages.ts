@@ -14,6 +14,16 @@ export function thrownMessage(run: () => void): string {
   throw new Error('expected the assertion to throw, but it passed');
 }
 
+/** What running `assertion` showed: '' when it passed, else its message (colour codes kept, as the runner gave them). */
+export function outcomeOf(assertion: () => void): string {
+  try {
+    assertion();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /**
  * The message of a failing awaited assertion, without colour codes. `run` is typed `unknown`: the
  * matcher's declared return type is not a Promise even when it returns one for an async layer.
@@ -25,6 +35,27 @@ export async function rejectionMessage(run: () => unknown): Promise<string> {
     return stripVTControlCharacters((error as Error).message);
   }
   throw new Error('expected the assertion to fail, but it passed');
+}
+
+/**
+ * How the error of a test that left a failing check of an async layer running without `await`
+ * begins, line by line, as the matcher writes it (the report follows).
+ */
+export const UNAWAITED_FAILED_HEAD = [
+  'expect(layer).toHaveCorrectGradients()',
+  '',
+  'The check was not awaited. The layer is async (its forward or backward returns a Promise), so the matcher returns a Promise, and the test ended while the check was still running.',
+  '',
+  'Await it (in an async test function):',
+  '',
+  '  await expect(layer).toHaveCorrectGradients()',
+  '',
+  'It failed after the test ended, and the test never saw it:',
+];
+
+/** The lines of an error's message without colour codes; none for no error. */
+export function plainLines(error: Error | undefined): string[] {
+  return error === undefined ? [] : stripVTControlCharacters(error.message).split('\n');
 }
 
 /**

@@ -5,7 +5,7 @@
  * `'timer'` after a 2 ms timer per call, as a GPU read-back does (the test ends first; a check takes
  * about 0.4 s). `dwFactor` 2 is the doubled weight gradient.
  */
-import { Scale } from '../zoo/protocol/weight-scale.js';
+import { AsyncScale } from '../zoo/protocol/weight-scale.js';
 
 export type Delay = 'microtask' | 'immediate' | 'timer';
 
@@ -14,8 +14,7 @@ function wait(delay: Delay): Promise<void> {
   return new Promise((resolve) => (delay === 'immediate' ? setImmediate(resolve) : setTimeout(resolve, 2)));
 }
 
-export class DelayedScale {
-  private readonly inner: Scale;
+export class DelayedScale extends AsyncScale {
   /** Calls into forward and backward that have not answered yet. */
   running = 0;
 
@@ -23,29 +22,17 @@ export class DelayedScale {
     private readonly delay: Delay,
     dwFactor = 1,
   ) {
-    this.inner = new Scale(dwFactor);
+    super(dwFactor);
   }
 
-  get params(): Record<string, Float64Array> {
-    return this.inner.params;
-  }
-
-  get grads(): Record<string, Float64Array> {
-    return this.inner.grads;
-  }
-
-  sampleInput(): Float64Array {
-    return this.inner.sampleInput();
-  }
-
-  async forward(x: Float64Array): Promise<Float64Array> {
+  override async forward(x: Float64Array): Promise<Float64Array> {
     this.running++;
     await wait(this.delay);
     this.running--;
     return this.inner.forward(x);
   }
 
-  async backward(g: Float64Array): Promise<Float64Array> {
+  override async backward(g: Float64Array): Promise<Float64Array> {
     this.running++;
     await wait(this.delay);
     this.running--;

@@ -10,23 +10,16 @@ import { join } from 'node:path';
 import { reportChecksTo } from '../../src/report/ci-report';
 import { warningsGiven } from '../../src/report/report-state';
 import { WARNING_TYPE } from '../../src/report/report-warning';
+import { outcomeOf } from '../helpers/assertion-messages';
 import { Scale } from '../zoo/protocol/weight-scale';
 
 /** The outcomes of a correct and a buggy layer, with and without `.not`: '' for a pass, else the message. */
 function outcomes(): string[] {
-  const outcome = (assertion: () => void): string => {
-    try {
-      assertion();
-      return '';
-    } catch (error) {
-      return (error as Error).message;
-    }
-  };
   return [
-    outcome(() => expect(new Scale()).toHaveCorrectGradients()),
-    outcome(() => expect(new Scale(2)).toHaveCorrectGradients()),
-    outcome(() => expect(new Scale()).not.toHaveCorrectGradients()),
-    outcome(() => expect(new Scale(2)).not.toHaveCorrectGradients()),
+    outcomeOf(() => expect(new Scale()).toHaveCorrectGradients()),
+    outcomeOf(() => expect(new Scale(2)).toHaveCorrectGradients()),
+    outcomeOf(() => expect(new Scale()).not.toHaveCorrectGradients()),
+    outcomeOf(() => expect(new Scale(2)).not.toHaveCorrectGradients()),
   ];
 }
 

@@ -6,7 +6,7 @@
  * it. Real runs, where that error fails the test, are the consumer matrix's (Jest 24 to 30).
  */
 import { endTestOf } from '../../src/matchers/unawaited-hook';
-import { rejectionMessage } from '../helpers/assertion-messages';
+import { plainLines, rejectionMessage, UNAWAITED_FAILED_HEAD } from '../helpers/assertion-messages';
 import { DelayedScale } from '../helpers/delayed-scale';
 import { Scale } from '../zoo/protocol/weight-scale';
 
@@ -14,8 +14,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** The lines of the error the test would fail with, without colour codes; [] when it would not fail. */
 async function endedWith(): Promise<string[]> {
-  const error = await endTestOf(undefined);
-  return error === undefined ? [] : error.message.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+  return plainLines(await endTestOf(undefined));
 }
 
 describe('a test that does not await an async check fails', () => {
@@ -28,18 +27,8 @@ describe('a test that does not await an async check fails', () => {
     const error = await ending;
     expect(layer.running).toBe(0);
     expect(layer.params.w).toEqual(weights);
-    const lines = error?.message.replace(/\u001b\[[0-9;]*m/g, '').split('\n') ?? [];
-    expect(lines.slice(0, 9)).toEqual([
-      'expect(layer).toHaveCorrectGradients()',
-      '',
-      'The check was not awaited. The layer is async (its forward or backward returns a Promise), so the matcher returns a Promise, and the test ended while the check was still running.',
-      '',
-      'Await it (in an async test function):',
-      '',
-      '  await expect(layer).toHaveCorrectGradients()',
-      '',
-      'It failed after the test ended, and the test never saw it:',
-    ]);
+    const lines = plainLines(error);
+    expect(lines.slice(0, UNAWAITED_FAILED_HEAD.length)).toEqual(UNAWAITED_FAILED_HEAD);
     expect(lines).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42, float64 defaults (epsilon auto = 6.1e-6·max(1, |θ|), tolerance 1e-6), Richardson).');
     // Jest draws no diff for custom matchers: the report's own is part of the message.
     expect(lines).toContain('- Numeric (finite differences)');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MatcherResult } from '../../src/matchers/matcher-context.js';
 import { unawaitedCheckError, type UnawaitedCheck } from '../../src/matchers/unawaited-message.js';
+import { UNAWAITED_FAILED_HEAD } from '../helpers/assertion-messages.js';
 
 const failing: MatcherResult = {
   pass: false,
@@ -24,15 +25,7 @@ describe('the error for an unawaited check', () => {
   it('says what happened, shows the call with its await, then what the check found after the test', () => {
     const error = unawaitedCheckError([check({ state: 'failed', result: failing }, 'pending')], 60);
     expect(linesOf(error)).toEqual([
-      'expect(layer).toHaveCorrectGradients()',
-      '',
-      'The check was not awaited. The layer is async (its forward or backward returns a Promise), so the matcher returns a Promise, and the test ended while the check was still running.',
-      '',
-      'Await it (in an async test function):',
-      '',
-      '  await expect(layer).toHaveCorrectGradients()',
-      '',
-      'It failed after the test ended, and the test never saw it:',
+      ...UNAWAITED_FAILED_HEAD,
       '',
       'expect(layer).toHaveCorrectGradients()',
       '',

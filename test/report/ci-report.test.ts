@@ -10,6 +10,7 @@ import { fnv1a, MAX_BASE_LENGTH, relativeTestFile, reportFileBase } from '../../
 import { warningsGiven } from '../../src/report/report-state.js';
 import { WARNING_CODE, WARNING_TYPE } from '../../src/report/report-warning.js';
 import { markdownCell, SUMMARY_HEADER, summaryRow } from '../../src/report/step-summary.js';
+import { outcomeOf } from '../helpers/assertion-messages.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 import { shapeCase } from '../zoo/shapes/index.js';
 import { AsyncScale, Scale } from '../zoo/protocol/weight-scale.js';
@@ -173,19 +174,11 @@ describe('report files', () => {
 describe('a report that cannot be written', () => {
   /** The matcher's outcomes on a correct and a buggy layer, with and without `.not`, as messages ('' for a pass). */
   function outcomes(): string[] {
-    const outcome = (assertion: () => void): string => {
-      try {
-        assertion();
-        return '';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
     return [
-      outcome(() => expect(new Scale()).toHaveCorrectGradients()),
-      outcome(() => expect(new Scale(2)).toHaveCorrectGradients()),
-      outcome(() => expect(new Scale()).not.toHaveCorrectGradients()),
-      outcome(() => expect(new Scale(2)).not.toHaveCorrectGradients()),
+      outcomeOf(() => expect(new Scale()).toHaveCorrectGradients()),
+      outcomeOf(() => expect(new Scale(2)).toHaveCorrectGradients()),
+      outcomeOf(() => expect(new Scale()).not.toHaveCorrectGradients()),
+      outcomeOf(() => expect(new Scale(2)).not.toHaveCorrectGradients()),
     ];
   }
 

@@ -41,7 +41,8 @@ export class Scale {
 
 /** The same layer behind async forward and backward (a device read-back): gets an awaited matcher. */
 export class AsyncScale {
-  private readonly inner: Scale;
+  /** The synchronous layer doing the work (subclasses answer later or slower around it). */
+  protected readonly inner: Scale;
 
   constructor(dwFactor = 1) {
     this.inner = new Scale(dwFactor);
