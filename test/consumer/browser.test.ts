@@ -15,7 +15,7 @@ import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { failureBlocks } from './consumer-project.js';
-import { buildAndPackStaged, fixturesDir, installedVersion, mustRun, npmInstall, repoRoot, run, specVersion, startedNow, type RunResult } from './harness.js';
+import { buildAndPackStaged, fixturesDir, installedVersion, mustRun, npmInstall, repoRoot, run, specVersion, startedNow, timerInto, type RunResult } from './harness.js';
 import { BROWSER_INSTALLS } from './matrix.js';
 
 /** The build, the install (a cold npm cache fetches playwright-core, about 10 MB) and the run, one after the other. */
@@ -58,14 +58,7 @@ let installed: Promise<RunResult>;
 let result: Promise<RunResult>;
 const timings: Record<string, number> = {};
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    timings[label] = Math.round(performance.now() - started) / 1000;
-  }
-}
+const timed = timerInto(timings);
 
 beforeAll(() => {
   mkdirSync(join(repoRoot, '.tmp'), { recursive: true });

@@ -14,7 +14,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { buildAndPackStaged, mustRun, repoRoot, run } from './harness.js';
+import { buildAndPackStaged, mustRun, repoRoot, run, slowDenseSource } from './harness.js';
 
 const examplesDir = join(repoRoot, 'examples');
 const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -224,16 +224,7 @@ describe.concurrent('the examples, each in a fresh project with the packed packa
     const source = readFileSync(join(project, 'dense.test.js'), 'utf8');
     const setup = source.slice(0, source.indexOf("\ntest('"));
     const unawaited = `${setup}
-class SlowDense extends Dense {
-  async forward(x) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    return super.forward(x);
-  }
-  async backward(dy) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    return super.backward(dy);
-  }
-}
+${slowDenseSource('SlowDense')}
 
 test('an async layer checked without await', () => {
   expect(new SlowDense(4, 3, { bug: 'bias-first-sample' })).toHaveCorrectGradients();

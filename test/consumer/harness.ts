@@ -80,6 +80,35 @@ export function startedNow<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+/**
+ * The source of a subclass of the examples' Dense whose forward and backward answer after a 2 ms
+ * timer, as a GPU read-back does: its check outlasts a test that does not await it.
+ */
+export function slowDenseSource(name: string): string {
+  return `class ${name} extends Dense {
+  async forward(x) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return super.forward(x);
+  }
+  async backward(dy) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return super.backward(dy);
+  }
+}`;
+}
+
+/** A wrapper that runs work and records its seconds under a label in `timings` (kept in summary.json for inspection). */
+export function timerInto(timings: Record<string, number>): <T>(label: string, work: () => Promise<T>) => Promise<T> {
+  return async (label, work) => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[label] = Math.round(performance.now() - started) / 1000;
+    }
+  };
+}
+
 export interface Tarball {
   path: string;
   files: string[];

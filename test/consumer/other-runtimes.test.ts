@@ -13,7 +13,7 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, beforeAll, describe, test, type ExpectStatic } from 'vitest';
 import { buildAndPackStaged, createQueue, fixturesDir, installedVersion, npmInstall, repoRoot, run, specVersion, startedNow, type RunResult } from './harness.js';
 import { BUN, DENO, DENO_EXPECT } from './runtimes.js';
 
@@ -68,6 +68,19 @@ async function runOf(key: string): Promise<RunResult> {
 }
 
 /** The JSON report files of a directory, sorted, or why there are none. */
+/**
+ * The message of a failed check of the doubled weight gradient, as jestMatchers writes it: the
+ * one-line hint first, the report naming w[1], and the diff inside the message.
+ */
+function assertDoubledWeightMessage(expect: ExpectStatic, message: string): void {
+  expect(message.split('\n')[0]).toBe(HINT);
+  expect(message).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42');
+  expect(message).toMatch(WORST_ENTRY);
+  expect(message).toMatch(/^- Numeric \(finite differences\)\n\+ Analytic \(backward\)$/m);
+  expect(message).toMatch(/^- w\[1\]: -1\.89/m);
+  expect(message).toMatch(/^\+ w\[1\]: -3\.78/m);
+}
+
 const reportFiles = (directory: string): string[] => (existsSync(directory) ? readdirSync(directory).sort() : [`(no directory ${directory})`]);
 
 beforeAll(() => {
@@ -155,13 +168,8 @@ describe.concurrent(`${BUN.replace('@', ' ')}: bun test with expect.extend(jestM
     const messages = output.split(/^error: expect\(received\)\.toHaveCorrectGradients\(\.\.\.args\)\n\n/m).slice(1);
     expect(messages).toHaveLength(3);
     for (const message of messages) {
-      expect(message.split('\n')[0]).toBe(HINT);
-      expect(message).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42');
-      expect(message).toMatch(WORST_ENTRY);
       // Bun draws no diff from the matcher's result: jestMatchers' message carries it.
-      expect(message).toMatch(/^- Numeric \(finite differences\)\n\+ Analytic \(backward\)$/m);
-      expect(message).toMatch(/^- w\[1\]: -1\.89/m);
-      expect(message).toMatch(/^\+ w\[1\]: -3\.78/m);
+      assertDoubledWeightMessage(expect, message);
     }
     // The check left without await failed at its own line: Bun ran it to its end inside the call.
     expect(output).toContain(`gradients.test.js:${lineOf(fixture, 'expect(new SlowScale(2)).toHaveCorrectGradients();')}:`);
@@ -220,12 +228,7 @@ describe.concurrent(`${DENO.replace('@', ' ')}: deno test with Jest's standalone
     const messages = output.split(/^error: Error: /m).slice(1);
     expect(messages).toHaveLength(2);
     for (const message of messages) {
-      expect(message.split('\n')[0]).toBe(HINT);
-      expect(message).toContain('3 of 6 gradient entries disagree, in 1 of 2 tensors (seed 42');
-      expect(message).toMatch(WORST_ENTRY);
-      expect(message).toMatch(/^- Numeric \(finite differences\)\n\+ Analytic \(backward\)$/m);
-      expect(message).toMatch(/^- w\[1\]: -1\.89/m);
-      expect(message).toMatch(/^\+ w\[1\]: -3\.78/m);
+      assertDoubledWeightMessage(expect, message);
     }
   }, TEST_TIMEOUT);
 

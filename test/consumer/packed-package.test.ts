@@ -39,6 +39,7 @@ import {
   run,
   specVersion,
   startedNow,
+  timerInto,
   typecheck,
   typescriptLibDir,
   type RunResult,
@@ -93,14 +94,7 @@ function installTestName(spec: ProjectSpec): string {
 // ---------------------------------------------------------------------------------------------
 // The background work.
 
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    timings[label] = Math.round(performance.now() - started) / 1000;
-  }
-}
+const timed = timerInto(timings);
 
 /** A tool from the registry, in its own project: its path once it answers `--version` with `version`. */
 async function installTool(dir: string, spec: string, binary: string, options: { scripts: boolean; runWithNode: boolean }): Promise<string> {

@@ -18,7 +18,7 @@ import { drive } from '../../src/check/layer-call.js';
 import { validateOptions } from '../../src/check/options.js';
 import type { GradientReport } from '../../src/check/report-types.js';
 import { formatReport } from '../../src/report/format-report.js';
-import { repoRoot, run, type RunResult } from '../consumer/harness.js';
+import { repoRoot, run, slowDenseSource, type RunResult } from '../consumer/harness.js';
 import { AffineLayer } from '../zoo/hostile/affine-layer.js';
 import { ClockedAffine } from '../zoo/hostile/layers.js';
 import { LargeDense } from '../zoo/large/dense.js';
@@ -73,16 +73,7 @@ function withoutNot(testFile: string): string {
 const UNAWAITED_TEST = `import { expect, test } from 'vitest';
 import { Dense } from './dense';
 
-class AsyncDense extends Dense {
-  async forward(x) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    return super.forward(x);
-  }
-  async backward(dy) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    return super.backward(dy);
-  }
-}
+${slowDenseSource('AsyncDense')}
 
 test('AsyncDense has correct gradients', () => {
   expect(new AsyncDense(4, 3)).toHaveCorrectGradients();
