@@ -5,6 +5,7 @@
  * Symbol-keyed fields included.
  */
 import { describe, expect, it } from 'vitest';
+import { thrownMessage } from '../helpers/assertion-messages.js';
 import { withoutWallTime } from '../helpers/without-wall-time.js';
 import { AsyncLayerError, checkGradients, checkGradientsAsync } from '../../src/check/check-gradients.js';
 import { OptionsError } from '../../src/check/options.js';
@@ -38,16 +39,6 @@ import {
 import { createRng } from '../zoo/tensor-utils.js';
 
 const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
-
-/** The message of a failing matcher assertion. */
-function matcherFailure(run: () => void): string {
-  try {
-    run();
-  } catch (error) {
-    return plain((error as Error).message);
-  }
-  throw new Error('the assertion passed');
-}
 
 const failingTensors = (report: GradientReport): string[] => report.tensors.filter((t) => t.failures.length > 0).map((t) => t.name);
 
@@ -300,7 +291,7 @@ describe('names', () => {
     const layer = new AffineLayer({ sizes: { batch: 2, inSize: 128, outSize: 256 } });
     Object.defineProperty(layer, 'grads', { get: () => ({ W: layer.dW }), configurable: true });
     const unchanged = keepsState(layer);
-    const message = matcherFailure(() => expect(layer).toHaveCorrectGradients());
+    const message = thrownMessage(() => expect(layer).toHaveCorrectGradients());
     unchanged();
     expect(message).toContain('Matcher error:');
     expect(message.split('\n').length).toBeLessThan(12);
@@ -353,7 +344,7 @@ describe('checks that check nothing never pass', () => {
     layer.forward = () => [];
     expect(thrownBy(layer).message).toContain('forward() returned an empty output');
     const unchanged = keepsState(layer);
-    expect(matcherFailure(() => expect(layer).not.toHaveCorrectGradients())).toContain('Matcher error: forward() returned an empty output');
+    expect(thrownMessage(() => expect(layer).not.toHaveCorrectGradients())).toContain('Matcher error: forward() returned an empty output');
     unchanged();
   });
 
@@ -380,7 +371,7 @@ describe('unresolved gradients are inconclusive, never a pass', () => {
   it('through the matcher: the assertion fails and .not throws, with the remedy', () => {
     const layer = new AffineLayer({ float32: true, bug: 'weight-times-2' });
     const unchanged = keepsState(layer);
-    const message = matcherFailure(() => expect(layer).toHaveCorrectGradients(1e-6));
+    const message = thrownMessage(() => expect(layer).toHaveCorrectGradients(1e-6));
     expect(message).toContain('could not resolve every significant gradient');
     expect(message).toContain("use epsilon: 'auto'");
     expect(() => expect(layer).not.toHaveCorrectGradients(1e-6)).toThrow(/could not resolve/);
@@ -516,7 +507,7 @@ describe('bad input is a usage error that names the input', () => {
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toContain('for the input from the input option (shape [2,3])');
     const unchanged = keepsState(layer);
-    const message = matcherFailure(() => expect(layer).toHaveCorrectGradients({ input }));
+    const message = thrownMessage(() => expect(layer).toHaveCorrectGradients({ input }));
     unchanged();
     expect(message).toContain('Matcher error:');
     expect(message).toContain('Input has value: Array(2)');
@@ -706,7 +697,7 @@ describe('more bad layers and inputs', () => {
     const layer = new AffineLayer();
     const unchanged = keepsState(layer);
     for (const run of [() => expect(layer).toHaveCorrectGradients({ input }), () => expect(layer).not.toHaveCorrectGradients({ input })]) {
-      const message = matcherFailure(run);
+      const message = thrownMessage(run);
       unchanged();
       expect(message).toContain('Matcher error: the input from the input option (shape [2,4]) holds NaN at input[0,2]');
     }
@@ -715,7 +706,7 @@ describe('more bad layers and inputs', () => {
   it("dtype: 'float64' on float32 storage through .not is a Matcher error too", () => {
     const layer = new AffineLayer({ float32: true });
     const unchanged = keepsState(layer);
-    const message = matcherFailure(() => expect(layer).not.toHaveCorrectGradients({ dtype: 'float64' }));
+    const message = thrownMessage(() => expect(layer).not.toHaveCorrectGradients({ dtype: 'float64' }));
     unchanged();
     expect(message).toContain('Matcher error: dtype');
   });

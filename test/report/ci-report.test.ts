@@ -10,23 +10,13 @@ import { fnv1a, MAX_BASE_LENGTH, relativeTestFile, reportFileBase } from '../../
 import { warningsGiven } from '../../src/report/report-state.js';
 import { WARNING_CODE, WARNING_TYPE } from '../../src/report/report-warning.js';
 import { markdownCell, SUMMARY_HEADER, summaryRow } from '../../src/report/step-summary.js';
-import { outcomeOf } from '../helpers/assertion-messages.js';
+import { outcomeOf, thrownMessage } from '../helpers/assertion-messages.js';
 import { ScaleLayer } from '../zoo/protocol/scale.js';
 import { shapeCase } from '../zoo/shapes/index.js';
 import { AsyncScale, Scale } from '../zoo/protocol/weight-scale.js';
 
 const THIS_FILE = 'test/report/ci-report.test.ts';
 const FILE_BASE = 'test-report-ci-report-test';
-
-/** The message of an assertion that must fail. */
-function failureMessage(assertion: () => unknown): string {
-  try {
-    assertion();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('the assertion passed');
-}
 
 /**
  * The cells of a GitHub table row, split as GitHub splits them: at each `|` that no backslash
@@ -243,7 +233,7 @@ describe('the GitHub job summary', () => {
     process.env.GITHUB_STEP_SUMMARY = summary;
     expect(new ScaleLayer()).toHaveCorrectGradients();
     expect(new ScaleLayer({ dwFactor: 2 })).not.toHaveCorrectGradients();
-    failureMessage(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients());
+    thrownMessage(() => expect(new ScaleLayer({ dwFactor: 2 })).toHaveCorrectGradients());
     const lines = readFileSync(summary, 'utf8').split('\n');
     expect(lines.slice(0, 4)).toEqual(['# Tests', '', SUMMARY_HEADER, '|:---:|---|---|---|---|---|---:|---:|']);
     expect(lines.filter((line) => line === SUMMARY_HEADER)).toHaveLength(1);
@@ -318,7 +308,7 @@ describe('reports of a search across configurations', () => {
     reportChecksTo(join(directory, 'file'));
     const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     expect(build(false)).toHaveCorrectGradientsAcross(broadcast.space);
-    expect(failureMessage(() => expect(build(true)).toHaveCorrectGradientsAcross(broadcast.space))).toMatch(/Smallest failing configuration: \{ rows: 2, cols: 2 \}/);
+    expect(thrownMessage(() => expect(build(true)).toHaveCorrectGradientsAcross(broadcast.space))).toMatch(/Smallest failing configuration: \{ rows: 2, cols: 2 \}/);
     expect(emitted.mock.calls.filter((call) => String(call[0]).includes('could not write a gradient check report'))).toHaveLength(1);
   });
 });
